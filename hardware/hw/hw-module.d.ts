@@ -1,0 +1,44 @@
+// Types of the native module `hw` that zw-host registers (hardware/native/README.md).
+declare module 'hw' {
+  export interface HwKey { readonly kind: 'key-handle'; readonly length: number }
+  export interface HwHash { update(data: Uint8Array): HwHash; digest(): Uint8Array }
+  type Key = Uint8Array | HwKey;
+  export function randomBytes(n: number): Uint8Array;
+  export function wallMs(): number;
+  export function monotonicMs(): number;
+  export function hashNew(alg: string): HwHash;
+  export function sha256(data: Uint8Array): Uint8Array;
+  export function sha512(data: Uint8Array): Uint8Array;
+  export function hmacSha256(key: Key, data: Uint8Array): Uint8Array;
+  export function hkdfSha256(ikm: Key, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array | HwKey;
+  export function keySlice(key: HwKey, start: number, end: number): HwKey;
+  export function aeadSeal(alg: string, key: Key, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  export function aeadOpen(alg: string, key: Key, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null;
+  export function aesCtr(key: Key, iv: Uint8Array, data: Uint8Array): Uint8Array;
+  export function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array | null;
+  export function x25519PublicKey(privateKey: Uint8Array): Uint8Array;
+  export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  export function p256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, format: string): boolean;
+  export function keyHas(name: string): boolean;
+  export function keyAlgorithm(name: string): string | null;
+  export function keyGenerate(name: string, alg: string): Uint8Array;
+  export function keyPublic(name: string): Uint8Array;
+  export function keySign(name: string, message: Uint8Array): Uint8Array;
+  export function keyAgree(name: string, peerPublic: Uint8Array): HwKey | null;
+  export function keyDerive(label: string): HwKey;
+  export function counterRead(name: string): number;
+  export function counterAdvance(name: string, value: number): void;
+  export function flashSize(part: string): number;
+  export function flashRead(part: string, offset: number, length: number): Uint8Array;
+  export function flashProgram(part: string, offset: number, data: Uint8Array): void;
+  export function flashErase(part: string, offset: number, length: number): void;
+  export function flashSync(part: string): void;
+  export function flashSha256(part: string, offset: number, length: number): Uint8Array;
+  export function log(level: string, code: string, fieldsJson: string): void;
+  export function exit(code: number): never;
+}
+
+declare module 'hwdev' {
+  export function args(): string[];
+  export function readStdin(): Promise<Uint8Array | null>;
+}
