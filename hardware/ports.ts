@@ -144,7 +144,8 @@ export interface Partition {
   program(offset: number, data: Uint8Array): void;
   /** Sets [offset, offset+length) to erasedValue; both multiples of eraseBlock. */
   erase(offset: number, length: number): void;
-  /** Makes every program and erase before it durable (Contracts "Durability model"). */
+  /** Makes every program and erase before it durable, on every partition: the device has one
+   *  write cache (Contracts "Durability model"). */
   sync(): void;
   /** SHA-256 of [offset, offset+length), read in bounded chunks by the platform (never the
    *  whole range in JS memory). */

@@ -24,8 +24,8 @@ function putU32(b: Uint8Array, o: number, v: number): void {
   b[o] = v & 0xff; b[o + 1] = (v >>> 8) & 0xff; b[o + 2] = (v >>> 16) & 0xff; b[o + 3] = (v >>> 24) & 0xff;
 }
 
-/** Encodes a snapshot, padded with 0xFF to the 16-byte program unit. */
-export function encodeSnapshot(seq: number, entries: readonly Entry[]): Uint8Array {
+/** Encodes a snapshot with its digest, padded with 0xFF to the 16-byte program unit. */
+export function encodeSnapshot(crypto: Crypto, seq: number, entries: readonly Entry[]): Uint8Array {
   const body = entries.reduce((n, e) => n + 4 + e.value.length, 0);
   if (body > MAX_BODY) throw new ZwError('secure.full', `secure state of ${body} bytes exceeds ${MAX_BODY}`);
   const used = HEADER + body + DIGEST;
@@ -44,6 +44,7 @@ export function encodeSnapshot(seq: number, entries: readonly Entry[]): Uint8Arr
     out.set(e.value, at + 4);
     at += 4 + e.value.length;
   }
+  out.set(crypto.sha256(out.subarray(0, HEADER + body)), HEADER + body);
   return out;
 }
 
@@ -83,10 +84,10 @@ export function currentSnapshot(part: Partition, crypto: Crypto): Snapshot | nul
 
 /** Commits `entries` as the next snapshot into the bank not holding `cur`: one erase, one
  *  program, one sync (hardware/secure-format.md "Writing"). */
-export function commitSnapshot(part: Partition, cur: Snapshot | null, entries: readonly Entry[]): Snapshot {
+export function commitSnapshot(part: Partition, crypto: Crypto, cur: Snapshot | null, entries: readonly Entry[]): Snapshot {
   const seq = cur ? cur.seq + 1 : 1;
   const bank: 0 | 1 = cur ? (cur.bank === 0 ? 1 : 0) : 0;
-  const bytes = encodeSnapshot(seq, entries);
+  const bytes = encodeSnapshot(crypto, seq, entries);
   part.erase(bank * BANK_SIZE, Math.ceil(bytes.length / 4096) * 4096);
   part.program(bank * BANK_SIZE, bytes);
   part.sync();

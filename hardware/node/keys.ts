@@ -45,7 +45,7 @@ export class SecureState {
   }
 
   commit(entry: Entry): void {
-    this.#snap = commitSnapshot(this.part, this.snapshot, upsert(this.entries, entry));
+    this.#snap = commitSnapshot(this.part, nodeCrypto, this.snapshot, upsert(this.entries, entry));
   }
 }
 
