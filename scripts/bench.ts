@@ -1,0 +1,132 @@
+// npm run bench: figures and ratios against baselines measured in the same run (issue
+// "Benchmarks"): SHA-256 of 16 MiB through hw vs `openssl dgst`, noble SHA-256 in QuickJS,
+// Ed25519 verify through hw vs noble in QuickJS vs OpenSSL, binary sizes, peak RSS.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, rmSync, statSync, writeFileSync, closeSync, writeSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { partitionSpec } from '../hardware/layout.ts';
+import { createBlankDevice } from '../hardware/node/device-file.ts';
+import { ARCHES, buildBytecode, hostBinary, hostCommand, ROOT, runBytecode, type Arch } from './lib/host.ts';
+
+const MiB = 1024 * 1024;
+const IMAGE = 16 * MiB;
+
+function bench(bc: string, arch: Arch, flash: string | undefined, args: string[]): Record<string, number | string | boolean> {
+  const r = runBytecode(bc, { arch, ...(flash ? { flash } : {}), args, hostArgs: ['--watchdog-ms', '600000'] });
+  const l = r.stdout.split('\n').find((x) => x.startsWith('ZW-BENCH '));
+  if (r.status !== 0 || !l) throw new Error(`benchmark ${args.join(' ')} on ${arch} failed: ${r.stderr}`);
+  return JSON.parse(l.slice(9));
+}
+
+function bestOf(n: number, f: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    f();
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return best;
+}
+
+/** Peak RSS (KiB) of a child process, from the kernel's accounting of children (python3). */
+function peakRssKiB(cmd: string, args: string[]): number {
+  const py = 'import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
+  return Number(execFileSync('python3', ['-c', py, cmd, ...args], { encoding: 'utf8' }).trim());
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const os = readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="([^"]+)"/)?.[1] ?? 'Linux';
+  const openssl = execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim();
+  return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${os}, Node ${process.version}, ${openssl}`;
+}
+
+export async function runBench(): Promise<boolean> {
+  const write = process.argv.includes('--write');
+  const dir = mkdtempSync(join(tmpdir(), 'zw-bench-'));
+  try {
+    const bc = join(dir, 'bench.qjsbc');
+    await buildBytecode(join(ROOT, 'scripts/bench/programs.ts'), bc);
+    const flash = join(dir, 'bench.flash');
+    createBlankDevice(flash);
+    const image = randomBytes(IMAGE);
+    const fd = openSync(flash, 'r+');
+    writeSync(fd, image, 0, IMAGE, partitionSpec('slot-a')!.offset);
+    closeSync(fd);
+    const imageFile = join(dir, 'image.bin');
+    writeFileSync(imageFile, image);
+
+    const rows: string[] = [];
+    const row = (what: string, figure: string, note = '') => {
+      rows.push(`| ${what} | ${figure} | ${note} |`);
+      console.log(`${what.padEnd(58)} ${figure.padEnd(22)} ${note}`);
+    };
+    console.log(`machine: ${machine()}\n`);
+
+    const opensslMs = bestOf(3, () => execFileSync('openssl', ['dgst', '-sha256', imageFile]));
+    const opensslDigest = execFileSync('openssl', ['dgst', '-sha256', '-r', imageFile], { encoding: 'utf8' }).split(' ')[0];
+    row('SHA-256 16 MiB: `openssl dgst -sha256` (process, best of 3)', `${opensslMs.toFixed(1)} ms`, `${(IMAGE / MiB / (opensslMs / 1000)).toFixed(0)} MiB/s`);
+    let ok = true;
+    for (const arch of ARCHES) {
+      const h = bench(bc, arch, flash, ['hw-sha256', String(IMAGE)]);
+      const ms = Number(h.ms);
+      if (h.digest !== opensslDigest) ok = false;
+      const ratio = opensslMs / ms;
+      const note = arch === 'x86_64' ? `${(IMAGE / MiB / (ms / 1000)).toFixed(0)} MiB/s; ${ratio.toFixed(2)}× openssl (target ≥ 0.95)` : 'under qemu-user (emulated)';
+      row(`SHA-256 16 MiB from flash via hw in zw-host (${arch})`, `${ms.toFixed(1)} ms`, note);
+      if (arch === 'x86_64' && ratio < 0.95) ok = false;
+    }
+    const noble = bench(bc, 'x86_64', undefined, ['noble-sha256', String(MiB)]);
+    row('SHA-256 1 MiB: @noble/hashes inside QuickJS (x86_64)', `${Number(noble.ms).toFixed(0)} ms`, `${(1 / (Number(noble.ms) / 1000)).toFixed(2)} MiB/s, for contrast`);
+
+    const hwEd = bench(bc, 'x86_64', undefined, ['hw-ed25519', '5000']);
+    const nobleEd = bench(bc, 'x86_64', undefined, ['noble-ed25519', '30']);
+    const speed = execFileSync('openssl', ['speed', '-seconds', '1', 'ed25519'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const verifyPerS = Number(speed.match(/253 bits Ed25519[^\n]*?\s([\d.]+)\s*$/m)?.[1] ?? NaN);
+    const pub = join(ROOT, '../shared/vectors/imgtool/keys/ed25519_a.pub.pem');
+    const key = join(ROOT, '../shared/vectors/imgtool/keys/ed25519_a.pem');
+    writeFileSync(join(dir, 'msg'), 'zorgwacht');
+    execFileSync('openssl', ['pkeyutl', '-sign', '-rawin', '-inkey', key, '-in', join(dir, 'msg'), '-out', join(dir, 'sig')]);
+    const pkeyutlMs = bestOf(5, () => execFileSync('openssl', ['pkeyutl', '-verify', '-rawin', '-pubin', '-inkey', pub, '-in', join(dir, 'msg'), '-sigfile', join(dir, 'sig')]));
+    const hwMs = Number(hwEd.msPerVerify);
+    row('Ed25519 verify via hw in zw-host (x86_64)', `${(hwMs * 1000).toFixed(1)} µs`, `mean of ${hwEd.n}`);
+    row('Ed25519 verify: @noble/curves inside QuickJS (x86_64)', `${Number(nobleEd.msPerVerify).toFixed(2)} ms`, `${(Number(nobleEd.msPerVerify) / hwMs).toFixed(0)}× slower than hw`);
+    row('Ed25519 verify: `openssl speed ed25519`', `${(1e6 / verifyPerS).toFixed(1)} µs`, `hw is ${((1e6 / verifyPerS) / (hwMs * 1000)).toFixed(2)}× its speed`);
+    row('Ed25519 verify: `openssl pkeyutl -verify` (whole process)', `${pkeyutlMs.toFixed(1)} ms`, 'process start dominates');
+    const hwEdArm = bench(bc, 'aarch64', undefined, ['hw-ed25519', '500']);
+    row('Ed25519 verify via hw in zw-host (aarch64, qemu-user)', `${(Number(hwEdArm.msPerVerify) * 1000).toFixed(1)} µs`, 'emulated');
+
+    for (const arch of ARCHES) {
+      for (const kind of ['zw-host', 'zw-host-dev'] as const) {
+        row(`binary size ${kind} (${arch}${arch === 'aarch64' ? ', static, stripped' : ', dynamic'})`, `${(statSync(hostBinary(arch, kind)).size / 1e6).toFixed(2)} MB`);
+      }
+    }
+    const [cmd, args] = hostCommand('x86_64', 'zw-host-dev', ['--flash', flash, '--bytecode', bc, '--', 'hw-sha256', String(IMAGE)]);
+    const rss = peakRssKiB(cmd, args);
+    row('peak RSS of zw-host hashing 16 MiB (x86_64)', `${(rss / 1024).toFixed(1)} MiB`, 'target ≤ 16 MiB');
+    if (rss > 16 * 1024) ok = false;
+    if (write) writeBenchmarks(rows);
+    console.log(ok ? '\nbench: targets met' : '\nbench: a target was missed or a digest differed');
+    return ok;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function writeBenchmarks(rows: string[]): void {
+  const md = `# Benchmarks
+
+Measured by \`npm run bench\` (\`scripts/bench.ts\`) on ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}.
+Baselines are measured in the same run. aarch64 figures run under qemu-user (emulated) and
+only show that the path works there; they say nothing about a real Cortex-A.
+
+| measurement | figure | note |
+|---|---|---|
+${rows.join('\n')}
+`;
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
+  console.log('wrote BENCHMARKS.md');
+}
