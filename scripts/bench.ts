@@ -68,15 +68,24 @@ export async function runBench(): Promise<boolean> {
     const opensslMs = bestOf(3, () => execFileSync('openssl', ['dgst', '-sha256', imageFile]));
     const opensslDigest = execFileSync('openssl', ['dgst', '-sha256', '-r', imageFile], { encoding: 'utf8' }).split(' ')[0];
     row('SHA-256 16 MiB: `openssl dgst -sha256` (process, best of 3)', `${opensslMs.toFixed(1)} ms`, `${(IMAGE / MiB / (opensslMs / 1000)).toFixed(0)} MiB/s`);
+    const speedSha = execFileSync('openssl', ['speed', '-seconds', '1', '-evp', 'sha256', '-bytes', '65536'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const kPerS = Number(speedSha.match(/^sha256\s+([\d.]+)k/m)?.[1] ?? NaN);
+    const speedMiBs = (kPerS * 1000) / MiB;
+    row('SHA-256: `openssl speed -evp sha256 -bytes 65536` (in-process)', `${speedMiBs.toFixed(0)} MiB/s`, 'the library ceiling');
+    const [hostCmd, hostArgs] = hostCommand('x86_64', 'zw-host-dev', ['--flash', flash, '--bytecode', bc, '--', 'hw-sha256', String(IMAGE), '1']);
+    const processMs = bestOf(3, () => execFileSync(hostCmd, hostArgs));
+    const processRatio = opensslMs / processMs;
     let ok = true;
+    row('SHA-256 16 MiB: whole zw-host process (x86_64, best of 3)', `${processMs.toFixed(1)} ms`, `${processRatio.toFixed(2)}× openssl dgst, process for process (target ≥ 0.95)`);
+    if (processRatio < 0.95) ok = false;
     for (const arch of ARCHES) {
       const h = bench(bc, arch, flash, ['hw-sha256', String(IMAGE)]);
       const ms = Number(h.ms);
       if (h.digest !== opensslDigest) ok = false;
       const ratio = opensslMs / ms;
-      const note = arch === 'x86_64' ? `${(IMAGE / MiB / (ms / 1000)).toFixed(0)} MiB/s; ${ratio.toFixed(2)}× openssl (target ≥ 0.95)` : 'under qemu-user (emulated)';
-      row(`SHA-256 16 MiB from flash via hw in zw-host (${arch})`, `${ms.toFixed(1)} ms`, note);
-      if (arch === 'x86_64' && ratio < 0.95) ok = false;
+      const mibs = IMAGE / MiB / (ms / 1000);
+      const note = arch === 'x86_64' ? `${mibs.toFixed(0)} MiB/s; ${ratio.toFixed(2)}× openssl dgst; ${(mibs / speedMiBs).toFixed(2)}× openssl speed` : 'under qemu-user (emulated)';
+      row(`SHA-256 16 MiB from flash via hw in zw-host (${arch}, best of 3, timed inside)`, `${ms.toFixed(1)} ms`, note);
     }
     const noble = bench(bc, 'x86_64', undefined, ['noble-sha256', String(MiB)]);
     row('SHA-256 1 MiB: @noble/hashes inside QuickJS (x86_64)', `${Number(noble.ms).toFixed(0)} ms`, `${(1 / (Number(noble.ms) / 1000)).toFixed(2)} MiB/s, for contrast`);
@@ -84,7 +93,7 @@ export async function runBench(): Promise<boolean> {
     const hwEd = bench(bc, 'x86_64', undefined, ['hw-ed25519', '5000']);
     const nobleEd = bench(bc, 'x86_64', undefined, ['noble-ed25519', '30']);
     const speed = execFileSync('openssl', ['speed', '-seconds', '1', 'ed25519'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const verifyPerS = Number(speed.match(/253 bits Ed25519[^\n]*?\s([\d.]+)\s*$/m)?.[1] ?? NaN);
+    const verifyPerS = Number(speed.match(/\(Ed25519\)\s+[\d.]+s\s+[\d.]+s\s+[\d.]+\s+([\d.]+)/)?.[1] ?? NaN);
     const pub = join(ROOT, '../shared/vectors/imgtool/keys/ed25519_a.pub.pem');
     const key = join(ROOT, '../shared/vectors/imgtool/keys/ed25519_a.pem');
     writeFileSync(join(dir, 'msg'), 'zorgwacht');

@@ -62,7 +62,14 @@ const zw_part *zw_flash_arg_part(JSContext *ctx, JSValueConst v) {
   for (int i = 0; i < ZW_PARTITION_COUNT; i++) names[i] = ZW_PARTITIONS[i].name;
   names[ZW_PARTITION_COUNT] = NULL;
   int i = zw_arg_enum(ctx, v, "partition", names, "flash.partition");
-  if (i < 0 || need_device(ctx) < 0) return NULL;
+  if (i < 0) return NULL;
+  /* DESIGN.md §Contracts "Secrets stay behind handles": secure is reached only through the
+   * KeyStore and Counter functions. */
+  if (strcmp(names[i], "secure") == 0) {
+    zw_throw(ctx, "flash.partition", "partition secure cannot be opened");
+    return NULL;
+  }
+  if (need_device(ctx) < 0) return NULL;
   return zw_flash_part(names[i]);
 }
 

@@ -103,7 +103,7 @@ JSValue zw_hw_log(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst 
     JS_FreeValue(ctx, fields);
     return zw_throw(ctx, "input.type", "\"fieldsJson\" expected a JSON object");
   }
-  char t[32];
+  char t[96];
   struct timespec ts;
   struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);

@@ -94,7 +94,8 @@ static JSValue hwdev_readStdin(JSContext *ctx, JSValueConst this_val, int argc, 
   JSValue promise = JS_NewPromiseCapability(ctx, funcs);
   if (JS_IsException(promise)) return promise;
   if (stdin_eof) {
-    JSValue ret = JS_Call(ctx, funcs[0], JS_UNDEFINED, 1, (JSValueConst *)&(JSValue){JS_NULL});
+    JSValue null = JS_NULL;
+    JSValue ret = JS_Call(ctx, funcs[0], JS_UNDEFINED, 1, (JSValueConst *)&null);
     JS_FreeValue(ctx, funcs[0]);
     JS_FreeValue(ctx, funcs[1]);
     if (JS_IsException(ret)) {

@@ -37,7 +37,7 @@ static struct {
   JSContext *ctx;
   int64_t watchdog_ms;
   int64_t deadline_ns;
-  timer *timers;
+  timer *timers, *last; /* ordered by due time (ties in creation order); last is the tail */
   int64_t next_timer_id;
   watch watches[MAX_WATCH];
   int nwatch;
@@ -158,6 +158,21 @@ void zw_uncaught(JSContext *ctx) {
 
 /* ---- timers ---- */
 
+/* Inserts in due order; appending (the usual case) is O(1). */
+static void insert_timer(timer *t) {
+  if (!L.timers || t->due >= L.last->due) {
+    t->next = NULL;
+    if (L.timers) L.last->next = t;
+    else L.timers = t;
+    L.last = t;
+    return;
+  }
+  timer **p = &L.timers;
+  while ((*p)->due <= t->due) p = &(*p)->next; /* stops before the tail: t->due < last->due */
+  t->next = *p;
+  *p = t;
+}
+
 int64_t zw_timer_add(JSContext *ctx, JSValueConst fn, double ms, bool repeat, int argc, JSValueConst *argv) {
   if (!(ms >= 1)) ms = repeat ? 1 : 0;
   if (ms > 2147483647.0) ms = 2147483647.0;
@@ -169,19 +184,17 @@ int64_t zw_timer_add(JSContext *ctx, JSValueConst fn, double ms, bool repeat, in
   t->fn = JS_DupValue(ctx, fn);
   t->argc = argc;
   for (int i = 0; i < argc; i++) t->argv[i] = JS_DupValue(ctx, argv[i]);
-  /* Keep the list ordered by due time, ties in creation order. */
-  timer **p = &L.timers;
-  while (*p && (*p)->due <= t->due) p = &(*p)->next;
-  t->next = *p;
-  *p = t;
+  insert_timer(t);
   return t->id;
 }
 
 static timer *unlink_timer(int64_t id) {
-  for (timer **p = &L.timers; *p; p = &(*p)->next) {
+  timer *prev = NULL;
+  for (timer **p = &L.timers; *p; prev = *p, p = &(*p)->next) {
     if ((*p)->id == id) {
       timer *t = *p;
       *p = t->next;
+      if (L.last == t) L.last = prev;
       return t;
     }
   }
@@ -204,12 +217,12 @@ static void run_timer(JSContext *ctx, timer *t) {
   JSValue ret;
   zw_loop_enter();
   if (t->interval >= 0) {
-    /* Re-armed before the call, so clearInterval inside the callback removes it. */
-    t->due = now_ms() + t->interval;
-    timer **p = &L.timers;
-    while (*p && (*p)->due <= t->due) p = &(*p)->next;
-    t->next = *p;
-    *p = t;
+    /* Re-armed before the call, so clearInterval inside the callback removes it; from its
+     * due time, so late ticks keep their order with other timers (bounded catch-up). */
+    double now = now_ms();
+    t->due += t->interval;
+    if (t->due < now - 1000) t->due = now;
+    insert_timer(t);
     JSValue fn = JS_DupValue(ctx, t->fn);
     int argc = t->argc;
     JSValue argv[argc > 0 ? argc : 1];

@@ -3,6 +3,7 @@
  * (ZW_DEV) has a path that loads a bytecode file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +137,12 @@ __attribute__((noinline)) void zw_dev_load_bytecode_file(JSContext *ctx, const c
 #endif
 
 int main(int argc, char **argv) {
+  /* A closed stdin/stdout/stderr must not become the flash device's descriptor. */
+  for (int fd = 0; fd < 3; fd++) {
+    if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) return 3;
+  }
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+  signal(SIGPIPE, SIG_IGN); /* a closed stdout is a failed write, not a killed host */
   options o = parse(argc, argv);
   JSRuntime *rt = zw_loop_new_runtime(&o.lim);
   JSContext *ctx = rt ? zw_loop_new_context(rt) : NULL;

@@ -138,6 +138,7 @@ for (const arch of ARCHES) {
       const o = line(r.stdout, 'ZW-DEVICE');
       for (const [k, v] of Object.entries(dev.keys)) expect(o.keys[k], k).toEqual(v);
       expect(o.counters).toEqual({ agent: 4, firmware: 9, trust: 0, 'store-epoch': 0 });
+      expect(o.secureRead, 'raw reads of secure are refused natively').toBe('flash.partition');
       const p = nodePlatform(twin);
       expect(p.crypto.ed25519Verify(Buffer.from(dev.keys.attest!.publicKey, 'hex'), new TextEncoder().encode('signed in zw-host'), Buffer.from(o.signature, 'hex'))).toBe(true);
       p.counters.advance('trust', 17);

@@ -1,6 +1,7 @@
 // Reads what provisioning wrote, through the hw ports, and acts on the device: prints
 // `ZW-DEVICE <json>` (public keys, counters, a signature), then applies the command line
 // (`advance NAME VALUE`).
+import * as hw from 'hw';
 import * as hwdev from 'hwdev';
 import { hwPorts } from '../../../hardware/hw/platform.ts';
 import { KEY_NAMES, COUNTER_NAMES, type CounterName } from '../../../hardware/ports.ts';
@@ -13,6 +14,12 @@ for (const k of KEY_NAMES) {
   (out.keys as Record<string, unknown>)[k] = { alg, publicKey: alg === 'secret32' ? '' : alg ? toHex(keys.publicKey(k)) : null };
 }
 for (const c of COUNTER_NAMES) (out.counters as Record<string, number>)[c] = counters.read(c);
+try {
+  hw.flashRead('secure', 0, 64);
+  out.secureRead = 'allowed';
+} catch (e) {
+  out.secureRead = (e as { reason?: string }).reason;
+}
 out.signature = toHex(keys.sign('attest', utf8('signed in zw-host')));
 const [cmd, name, value] = hwdev.args();
 if (cmd === 'advance') counters.advance(name as CounterName, Number(value));
