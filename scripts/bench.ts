@@ -1,7 +1,7 @@
 // npm run bench: figures and ratios against baselines measured in the same run (issue
 // "Benchmarks"): SHA-256 of 16 MiB through hw vs `openssl dgst`, noble SHA-256 in QuickJS,
 // Ed25519 verify through hw vs noble in QuickJS vs OpenSSL, binary sizes, peak RSS.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, statSync, writeFileSync, closeSync, writeSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -30,10 +30,12 @@ function bestOf(n: number, f: () => void): number {
   return best;
 }
 
-/** Peak RSS (KiB) of a child process, from the kernel's accounting of children (python3). */
+/** Peak RSS (KiB) of a command, by GNU time (its own fork is small, so it does not mask the
+ *  child's figure the way a fork of python or node would). */
 function peakRssKiB(cmd: string, args: string[]): number {
-  const py = 'import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
-  return Number(execFileSync('python3', ['-c', py, cmd, ...args], { encoding: 'utf8' }).trim());
+  const r = spawnSync('/usr/bin/time', ['-f', 'ZW-MAXRSS %M', cmd, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`peak RSS run failed: ${r.stderr}`);
+  return Number(/ZW-MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? NaN);
 }
 
 function machine(): string {
