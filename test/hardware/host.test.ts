@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlankDevice } from '../../hardware/node/device-file.ts';
 import { nodePlatform } from '../../hardware/node/platform.ts';
+import { NodeFlash } from '../../hardware/node/flash.ts';
+import { toHex } from '../support/bytes.ts';
 import { partitionSpec } from '../../hardware/layout.ts';
 import { ARCHES, buildBytecode, hostBinary, hostCommand, nativeDir, ROOT, runBytecode } from '../../scripts/lib/host.ts';
 import { provision, readDevice } from '../../scripts/lib/provision.ts';
@@ -21,7 +23,7 @@ const line = (stdout: string, tag: string) => {
 };
 
 beforeAll(async () => {
-  for (const p of ['bad-input', 'runtime', 'limits', 'device-io']) {
+  for (const p of ['bad-input', 'runtime', 'limits', 'device-io', 'flip-reads']) {
     await buildBytecode(join(ROOT, `test/hardware/host-programs/${p}.ts`), bc(p));
   }
 });
@@ -113,6 +115,23 @@ for (const arch of ARCHES) {
       expect(j.status).toBe(1);
       expect(j.stderr).toMatch(/host.uncaught.*nobody catches this/);
       expect(runBytecode(bc('limits'), { arch, args: ['exit'], hostArgs: ['--mem-mb', '16'] }).status).toBe(7);
+    });
+
+    it('flipReads flips the same bits as the Node flash for the same plan', () => {
+      const flash = join(dir, `flip-${arch}.flash`);
+      createBlankDevice(flash);
+      const plan = { cutAt: 0, torn: false, seed: 7, flipReads: 0.5 };
+      const r = runBytecode(bc('flip-reads'), { arch, flash, env: { ZW_FAULT: JSON.stringify(plan) } });
+      expect(r.status, r.stderr).toBe(0);
+      const native = line(r.stdout, 'ZW-READS') as string[];
+      const node = new NodeFlash(flash, { plan });
+      const d = node.open('data');
+      const expected = Array.from({ length: 20 }, (_, i) => toHex(d.read(i * 16, 64)));
+      node.close();
+      expect(native).toEqual(expected);
+      const flipped = native.filter((h) => h !== 'ff'.repeat(64)).length;
+      expect(flipped).toBeGreaterThan(3);
+      expect(flipped).toBeLessThan(17);
     });
 
     it('refuses a bad fault plan, a missing flash file and one of the wrong size', () => {
