@@ -80,6 +80,10 @@ export interface Crypto {
    *  uncompressed or 33 compressed. signature: strict DER (X.690) or P1363 r||s (64 bytes).
    *  False on any failure. */
   p256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, format: 'der' | 'p1363'): boolean;
+  /** ECDSA P-256 over a digest the caller computed (MCUboot signs the image hash itself):
+   *  32..64 bytes (else crypto.param), truncated to 256 bits as ECDSA specifies. Same keys,
+   *  formats and failures as p256Verify. */
+  p256VerifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array, format: 'der' | 'p1363'): boolean;
 }
 
 /** Names and algorithms of the device keys (DESIGN.md §Contracts "Secrets stay behind handles"). */

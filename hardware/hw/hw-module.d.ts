@@ -19,6 +19,7 @@ declare module 'hw' {
   export function x25519PublicKey(privateKey: Uint8Array): Uint8Array;
   export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   export function p256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, format: string): boolean;
+  export function p256VerifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array, format: string): boolean;
   export function keyHas(name: string): boolean;
   export function keyAlgorithm(name: string): string | null;
   export function keyGenerate(name: string, alg: string): Uint8Array;

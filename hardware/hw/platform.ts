@@ -29,6 +29,7 @@ export const hwCrypto: Crypto = {
   x25519PublicKey: (priv) => hw.x25519PublicKey(priv),
   ed25519Verify: (pub, m, s) => hw.ed25519Verify(pub, m, s),
   p256Verify: (pub, m, s, f) => hw.p256Verify(pub, m, s, f),
+  p256VerifyDigest: (pub, d, s, f) => hw.p256VerifyDigest(pub, d, s, f),
 };
 
 export const hwKeys: KeyStore = {

@@ -21,6 +21,7 @@
   X(x25519PublicKey, 1) \
   X(ed25519Verify, 3) \
   X(p256Verify, 4) \
+  X(p256VerifyDigest, 4) \
   X(keyHas, 1) \
   X(keyAlgorithm, 1) \
   X(keyGenerate, 2) \

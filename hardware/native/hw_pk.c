@@ -150,16 +150,18 @@ static int p1363_to_der(const uint8_t *rs, uint8_t *der, size_t cap) {
 
 static const char *const SIG_FORMATS[] = {"der", "p1363", NULL};
 
-JSValue zw_hw_p256Verify(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
-  ZW_UNUSED(this_val);
-  ZW_UNUSED(argc);
+/* ECDSA P-256 verify (FIPS 186-5). `prehashed`: `msg` is already the digest (MCUboot signs the
+ * image hash itself), 32..64 bytes, truncated to the order's bit length as ECDSA specifies;
+ * otherwise SHA-256 is applied to `msg` first. */
+static JSValue p256_verify(JSContext *ctx, JSValueConst *argv, bool prehashed) {
   zw_bytes pub, msg, sig;
-  if (zw_arg_bytes(ctx, argv[1], "message", "crypto.type", &msg) < 0 ||
+  if (zw_arg_bytes(ctx, argv[1], prehashed ? "digest" : "message", "crypto.type", &msg) < 0 ||
       zw_arg_bytes(ctx, argv[0], "publicKey", "crypto.type", &pub) < 0 ||
       zw_arg_bytes(ctx, argv[2], "signature", "crypto.type", &sig) < 0)
     return JS_EXCEPTION;
   int format = zw_arg_enum(ctx, argv[3], "format", SIG_FORMATS, "crypto.param");
   if (format < 0) return JS_EXCEPTION;
+  if (prehashed && (msg.n < 32 || msg.n > 64)) return zw_throw(ctx, "crypto.param", "\"digest\" expected 32..64 bytes, got length=%zu", msg.n);
   if (pub.n != 65 && pub.n != 33) return JS_FALSE;
   uint8_t der[80];
   if (format == 1) {
@@ -171,12 +173,31 @@ JSValue zw_hw_p256Verify(JSContext *ctx, JSValueConst this_val, int argc, JSValu
   }
   /* OpenSSL re-encodes the parsed signature and compares it with the input: strict DER. */
   EVP_PKEY *k = p256_key(pub.p, pub.n, NULL);
-  EVP_MD_CTX *md = EVP_MD_CTX_new();
-  bool ok = k && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) > 0 &&
-            EVP_DigestVerify(md, sig.p, sig.n, msg.p, msg.n) == 1;
-  EVP_MD_CTX_free(md);
+  bool ok = false;
+  if (prehashed) {
+    EVP_PKEY_CTX *pc = k ? EVP_PKEY_CTX_new(k, NULL) : NULL;
+    ok = pc && EVP_PKEY_verify_init(pc) > 0 && EVP_PKEY_verify(pc, sig.p, sig.n, msg.p, msg.n) == 1;
+    EVP_PKEY_CTX_free(pc);
+  } else {
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    ok = k && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) > 0 &&
+         EVP_DigestVerify(md, sig.p, sig.n, msg.p, msg.n) == 1;
+    EVP_MD_CTX_free(md);
+  }
   EVP_PKEY_free(k);
   return JS_NewBool(ctx, ok);
+}
+
+JSValue zw_hw_p256Verify(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  ZW_UNUSED(this_val);
+  ZW_UNUSED(argc);
+  return p256_verify(ctx, argv, false);
+}
+
+JSValue zw_hw_p256VerifyDigest(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  ZW_UNUSED(this_val);
+  ZW_UNUSED(argc);
+  return p256_verify(ctx, argv, true);
 }
 
 int zw_p256_public(const uint8_t priv[32], uint8_t pub[65]) {

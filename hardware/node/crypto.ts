@@ -4,7 +4,7 @@
 import { gcm, ctr } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { p256 } from '@noble/curves/nist.js';
+import { p256 as p256curve } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
@@ -80,6 +80,19 @@ function hkdfSha256(ikm: Key, salt: Uint8Array, info: Uint8Array, length: number
   return ikm instanceof Uint8Array ? out : makeHandle(out);
 }
 
+function p256(publicKey: Uint8Array, msg: Uint8Array, signature: Uint8Array, format: 'der' | 'p1363', prehash: boolean): boolean {
+  const pub = bytes('publicKey', publicKey, 'crypto.type');
+  const sig = bytes('signature', signature, 'crypto.type');
+  if (format !== 'der' && format !== 'p1363') throw new ZwError('crypto.param', `"format" expected der or p1363, got ${String(format)}`);
+  if (pub.length !== 65 && pub.length !== 33) return false;
+  if (format === 'p1363' && sig.length !== 64) return false;
+  try {
+    return p256curve.verify(sig, msg, pub, { prehash, lowS: false, format: format === 'der' ? 'der' : 'compact' });
+  } catch {
+    return false;
+  }
+}
+
 export const nodeCrypto: Crypto = {
   hash: (alg) => new NobleHash(alg),
   sha256: (data) => sha256(bytes('data', data, 'crypto.type')),
@@ -126,17 +139,10 @@ export const nodeCrypto: Crypto = {
       return false;
     }
   },
-  p256Verify(publicKey, message, signature, format) {
-    const msg = bytes('message', message, 'crypto.type');
-    const pub = bytes('publicKey', publicKey, 'crypto.type');
-    const sig = bytes('signature', signature, 'crypto.type');
-    if (format !== 'der' && format !== 'p1363') throw new ZwError('crypto.param', `"format" expected der or p1363, got ${String(format)}`);
-    if (pub.length !== 65 && pub.length !== 33) return false;
-    if (format === 'p1363' && sig.length !== 64) return false;
-    try {
-      return p256.verify(sig, msg, pub, { prehash: true, lowS: false, format: format === 'der' ? 'der' : 'compact' });
-    } catch {
-      return false;
-    }
+  p256Verify: (publicKey, message, signature, format) => p256(publicKey, bytes('message', message, 'crypto.type'), signature, format, true),
+  p256VerifyDigest(publicKey, digest, signature, format) {
+    const d = bytes('digest', digest, 'crypto.type');
+    if (d.length < 32 || d.length > 64) throw new ZwError('crypto.param', `"digest" expected 32..64 bytes, got length=${d.length}`);
+    return p256(publicKey, d, signature, format, false);
   },
 };

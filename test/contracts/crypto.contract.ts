@@ -109,4 +109,16 @@ export const cryptoCases: Case[] = [
     check(!crypto.p256Verify(P256_PUB, msg, P256_SIG.subarray(1), 'p1363'), 'short p1363');
     throwsReason(() => crypto.p256Verify(P256_PUB, msg, P256_SIG, 'raw' as 'der'), 'crypto.param', 'unknown format');
   } },
+  { suite: 'Crypto', name: 'ECDSA P-256 over a given digest equals verifying the message it hashes', run: ({ crypto }) => {
+    const msg = hex('313233343030');
+    const digest = crypto.sha256(msg);
+    check(crypto.p256VerifyDigest(P256_PUB, digest, P256_SIG, 'p1363'), 'digest p1363');
+    check(crypto.p256VerifyDigest(P256_DER_PUB, crypto.sha256(new Uint8Array(0)), P256_DER_SIG, 'der'), 'digest der');
+    check(!crypto.p256VerifyDigest(P256_PUB, crypto.sha256(digest), P256_SIG, 'p1363'), 'other digest');
+    const long = new Uint8Array(64);
+    long.set(digest);
+    check(crypto.p256VerifyDigest(P256_PUB, long, P256_SIG, 'p1363'), '64-byte digest truncated to its first 256 bits');
+    throwsReason(() => crypto.p256VerifyDigest(P256_PUB, digest.subarray(0, 31), P256_SIG, 'p1363'), 'crypto.param', '31-byte digest');
+    throwsReason(() => crypto.p256VerifyDigest(P256_PUB, new Uint8Array(65), P256_SIG, 'p1363'), 'crypto.param', '65-byte digest');
+  } },
 ];
