@@ -4,7 +4,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export type Arch = 'x86_64' | 'aarch64';
@@ -20,7 +20,7 @@ export function hostBinary(arch: Arch, kind: 'zw-host' | 'zw-host-dev' = 'zw-hos
 }
 
 /** Bundles `entry` (and the QuickJS prelude) into one ES2020 module importing only `hw`/`hwdev`. */
-export async function bundle(entry: string, define: Record<string, string> = {}): Promise<string> {
+export async function bundle(entry: string, define: Record<string, string> = {}, plugins: Plugin[] = []): Promise<string> {
   const abs = resolve(entry);
   const prelude = join(ROOT, 'hardware/hw/prelude.ts');
   const result = await build({
@@ -40,6 +40,7 @@ export async function bundle(entry: string, define: Record<string, string> = {})
     write: false,
     logLevel: 'silent',
     define,
+    plugins,
     legalComments: 'none',
   });
   return result.outputFiles[0]!.text;
