@@ -5,8 +5,9 @@ import { demoCommand } from './demo.ts';
 import { provisionCommand } from './provision.ts';
 import { reasonsCommand } from './reasons.ts';
 import { runCommand } from './run.ts';
+import { verifyCommand } from './verify.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, provisionCommand, reasonsCommand, demoCommand, benchCommand];
+const COMMANDS: readonly Command[] = [runCommand, provisionCommand, verifyCommand, reasonsCommand, demoCommand, benchCommand];
 
 function help(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,37 @@
+// zw verify: the gateway's verifier on the command line, with the exit codes of §Contracts.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../scripts/lib/host.ts';
+
+const V = join(ROOT, '../shared/vectors/imgtool');
+const K = join(V, 'keys');
+const zw = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts/zw.mjs'), 'verify', ...a], { encoding: 'utf8' });
+
+describe('zw verify', () => {
+  it('accepts an imgtool-signed image with the trusted key (exit 0) and explains as JSON', () => {
+    const r = zw('--key', join(K, 'ed25519_a.pub.pem'), '--json', join(V, 'p03_ed25519_seccnt7.bin'));
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout);
+    expect(o.verdict).toBe('accept');
+    expect(o.image).toMatchObject({ version: '1.2.3+4', securityCounter: 7, hashAlg: 'sha256' });
+  });
+  it('rejects with a reason code (exit 1): other key, unprotected SEC_CNT, rollback, revoked', () => {
+    const a = join(K, 'ed25519_a.pub.pem');
+    expect(zw('--key', a, join(V, 'n03_signed_by_other_key.bin')).stdout).toContain('image.key.unknown');
+    const n10 = zw('--key', a, join(V, 'n10_seccnt_in_unprotected_area.bin'));
+    expect(n10.status).toBe(1);
+    expect(n10.stdout).toContain('image.seccnt.unprotected');
+    const rb = zw('--key', a, '--min-security-counter', '8', join(V, 'p03_ed25519_seccnt7.bin'));
+    expect(rb.status).toBe(1);
+    expect(rb.stdout).toContain('image.rollback');
+    const rev = zw('--key', a, '--revoke', '3c79741fcbbe6f27e20c5e704aeca638c70376bac051a672b41dc71ec9eaf2ce', join(V, 'p01_ed25519_hdr32.bin'));
+    expect(rev.stdout).toContain('image.key.revoked');
+  });
+  it('usage errors exit 2, a missing image exits 3', () => {
+    expect(zw(join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
+    expect(zw('--key', join(K, 'ed25519_a.pub.pem'), '--min-security-counter', '-1', join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
+    expect(zw('--key', join(K, 'x25519_enc.pub.pem'), join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
+    expect(zw('--key', join(K, 'ed25519_a.pub.pem'), join(V, 'nope.bin')).status).toBe(3);
+  });
+});
