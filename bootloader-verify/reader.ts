@@ -13,7 +13,8 @@ export interface ImageReader {
   digest(alg: HashAlg, offset: number, length: number): Uint8Array;
 }
 
-function streamed(crypto: Crypto, read: (o: number, n: number) => Uint8Array, alg: HashAlg, offset: number, length: number): Uint8Array {
+/** Digest of [offset, offset + length) read in READ_CHUNK pieces through `read`. */
+export function streamed(crypto: Crypto, read: (o: number, n: number) => Uint8Array, alg: HashAlg, offset: number, length: number): Uint8Array {
   const h = crypto.hash(alg);
   for (let at = 0; at < length; at += READ_CHUNK) h.update(read(offset + at, Math.min(READ_CHUNK, length - at)));
   return h.digest();

@@ -27,6 +27,9 @@ export interface ImageFacts {
   readonly securityCounter: number | null;
   /** Raw BOOT_RECORD (CBOR), hex, when present. */
   readonly bootRecord: string | null;
+  /** Length of the hashed region (header + payload + protected TLVs). */
+  readonly hashedLength: number;
+  /** Total image length (to the end of the TLV area). */
   readonly length: number;
 }
 
@@ -125,7 +128,7 @@ export function verifyImage(r: ImageReader, crypto: Crypto, policy: VerifyPolicy
     ok: true,
     image: {
       version: formatVersion(header.version), header, hashAlg: alg, digest: hex(digest), signer: key.id,
-      securityCounter, bootRecord: boot ? hex(boot.value) : null, length: layout.value.length,
+      securityCounter, bootRecord: boot ? hex(boot.value) : null, hashedLength, length: layout.value.length,
     },
   };
 }

@@ -43,7 +43,11 @@ npx --no-install tsx scripts/gen-layout.ts "$gen/layout.h.new"
 if cmp -s "$gen/layout.h.new" "$gen/layout.h"; then rm "$gen/layout.h.new"; else mv "$gen/layout.h.new" "$gen/layout.h"; fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
+mk() { make --no-print-directory -s -j"$jobs" -C hardware/native ARCH="$1" \
+  OUT="$root/build/native/$1" QJS="$root/$src" GEN="$root/$gen" QJS_VERSION="$QJS_VERSION" "${@:2}"; }
+# zwc first: the boot verifier compiled into both hosts is bytecode made with it.
+mk x86_64 zwc
+npx --no-install tsx scripts/gen-bootverify.ts "$gen/bootverify.c"
 for arch in x86_64 aarch64; do
-  make --no-print-directory -s -j"$jobs" -C hardware/native ARCH="$arch" \
-    OUT="$root/build/native/$arch" QJS="$root/$src" GEN="$root/$gen" QJS_VERSION="$QJS_VERSION"
+  mk "$arch"
 done

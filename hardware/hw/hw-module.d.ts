@@ -37,9 +37,21 @@ declare module 'hw' {
   export function flashSha256(part: string, offset: number, length: number): Uint8Array;
   export function log(level: string, code: string, fieldsJson: string): void;
   export function exit(code: number): never;
+  /** The measurement log zw-host kept at boot: fresh copies, one record per verified image. */
+  export function measurements(): Record<string, unknown>[];
 }
 
 declare module 'hwdev' {
   export function args(): string[];
   export function readStdin(): Promise<Uint8Array | null>;
+}
+
+/** Available only to the verifier zw-host runs at boot (hardware/native/boot.c). */
+declare module 'boot' {
+  export function imageSize(): number;
+  export function imageRead(offset: number, length: number): Uint8Array;
+  export function imageSha256(offset: number, length: number): Uint8Array;
+  export function trustKeys(): Uint8Array[];
+  export function agentVerdict(ok: boolean, reason: string, hashedLength: number, payloadOffset: number, payloadLength: number, sha256: Uint8Array): void;
+  export function record(json: string): void;
 }

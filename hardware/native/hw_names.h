@@ -38,11 +38,21 @@
   X(flashSync, 1) \
   X(flashSha256, 3) \
   X(log, 3) \
+  X(measurements, 0) \
   X(exit, 1)
 
 #define ZW_HWDEV_EXPORTS(X) \
   X(args, 0) \
   X(readStdin, 0)
+
+/* `boot`: only for the verifier zw-host runs at boot (boot.c). */
+#define ZW_BOOT_EXPORTS(X) \
+  X(imageSize, 0) \
+  X(imageRead, 2) \
+  X(imageSha256, 2) \
+  X(trustKeys, 0) \
+  X(agentVerdict, 6) \
+  X(record, 1)
 
 #define ZW_HW_DECLARE(name, argc) \
   JSValue zw_hw_##name(JSContext *ctx, JSValueConst this_val, int argc_, JSValueConst *argv);

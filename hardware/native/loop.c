@@ -88,6 +88,7 @@ static void track_rejection(JSContext *ctx, JSValueConst promise, JSValueConst r
 static JSModuleDef *load_module(JSContext *ctx, const char *name, void *opaque) {
   ZW_UNUSED(opaque);
   if (strcmp(name, "hw") == 0) return zw_hw_module(ctx, name);
+  if (strcmp(name, "boot") == 0 && zw_boot_phase()) return zw_boot_module(ctx, name);
 #ifdef ZW_DEV
   if (strcmp(name, "hwdev") == 0) return zw_hwdev_module(ctx, name);
 #endif

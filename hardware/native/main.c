@@ -86,9 +86,6 @@ static options parse(int argc, char **argv) {
       zw_fatal(2, "host.usage", "unexpected argument %s\n%s", a, USAGE);
     }
   }
-#ifdef ZW_DEV
-  if (!o.bytecode) zw_fatal(2, "host.usage", "--bytecode FILE is required\n%s", USAGE);
-#endif
   /* The JS stack limit must fit in the process stack, or deep recursion would crash. */
   struct rlimit rl;
   if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
@@ -144,20 +141,29 @@ int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   signal(SIGPIPE, SIG_IGN); /* a closed stdout is a failed write, not a killed host */
   options o = parse(argc, argv);
-  JSRuntime *rt = zw_loop_new_runtime(&o.lim);
-  JSContext *ctx = rt ? zw_loop_new_context(rt) : NULL;
-  if (!ctx) zw_fatal(1, "host.oom", "cannot create the JavaScript runtime within %lld MiB", (long long)o.lim.mem_mb);
 #ifdef ZW_DEV
-  zw_fault_init(ctx);
+  {
+    /* A throwaway runtime only to parse ZW_FAULT (JSON). */
+    JSRuntime *prt = JS_NewRuntime();
+    JSContext *pctx = prt ? JS_NewContext(prt) : NULL;
+    if (!pctx) zw_fatal(1, "host.oom", "cannot parse the fault plan");
+    zw_fault_init(pctx);
+    JS_FreeContext(pctx);
+    JS_FreeRuntime(prt);
+  }
   zw_hwdev_set_args(o.argc, o.argv);
 #endif
   if (o.flash) zw_flash_open(o.flash);
 #ifdef ZW_DEV
-  zw_dev_load_bytecode_file(ctx, o.bytecode);
-  zw_loop_run(ctx);
-  zw_exit(0);
-#else
-  ZW_UNUSED(o.bytecode);
-  zw_fatal(3, "host.load", "no verified agent image (image verification is not built yet)");
+  if (o.bytecode) {
+    JSRuntime *rt = zw_loop_new_runtime(&o.lim);
+    JSContext *ctx = rt ? zw_loop_new_context(rt) : NULL;
+    if (!ctx) zw_fatal(1, "host.oom", "cannot create the JavaScript runtime within %lld MiB", (long long)o.lim.mem_mb);
+    zw_dev_load_bytecode_file(ctx, o.bytecode);
+    zw_loop_run(ctx);
+    zw_exit(0);
+  }
 #endif
+  if (!o.flash) zw_fatal(3, "flash.absent", "no flash device (--flash FILE): there is no agent image to verify");
+  zw_boot(&o.lim);
 }

@@ -174,6 +174,13 @@ void zw_loop_unwatch(int fd);
 int64_t zw_timer_add(JSContext *ctx, JSValueConst fn, double ms, bool repeat, int argc, JSValueConst *argv);
 void zw_timer_clear(JSContext *ctx, int64_t id);
 
+/* ---- boot.c: verify the agent image, then load the very bytes verified ---- */
+/* Reads the agent partition, judges it (and the slots) with the embedded verifier, loads and
+ * runs the agent; never returns. Exits with the reason when the agent is refused. */
+__attribute__((noreturn)) void zw_boot(const zw_limits *lim);
+bool zw_boot_phase(void);
+JSModuleDef *zw_boot_module(JSContext *ctx, const char *name);
+
 /* ---- main.c ---- */
 /* Ends the process: flushes the flash (fault plan) and stdio, exits with `code`. */
 __attribute__((noreturn)) void zw_exit(int code);

@@ -1,6 +1,6 @@
 /* zwc: compiles one ES module to QuickJS bytecode (`zwc in.js out.qjsbc`), the raw bytes of
  * JS_WriteObject (DESIGN.md §Runtime "Bytecode"). QuickJS 2021 resolves a module's imports
- * while compiling, so `hw` and `hwdev` are registered as stubs with the real export names. */
+ * while compiling, so `hw`, `hwdev` and `boot` are registered as stubs with the real export names. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +11,12 @@
 #define NAME(name, argc) #name,
 static const char *const hw_names[] = {ZW_HW_EXPORTS(NAME) NULL};
 static const char *const hwdev_names[] = {ZW_HWDEV_EXPORTS(NAME) NULL};
+static const char *const boot_names[] = {ZW_BOOT_EXPORTS(NAME) NULL};
 
 static const char *const *names_of(const char *module) {
   if (strcmp(module, "hw") == 0) return hw_names;
   if (strcmp(module, "hwdev") == 0) return hwdev_names;
+  if (strcmp(module, "boot") == 0) return boot_names;
   return NULL;
 }
 
@@ -27,15 +29,16 @@ static int stub_init(JSContext *ctx, JSModuleDef *m, const char *const *names) {
 
 static int hw_init(JSContext *ctx, JSModuleDef *m) { return stub_init(ctx, m, hw_names); }
 static int hwdev_init(JSContext *ctx, JSModuleDef *m) { return stub_init(ctx, m, hwdev_names); }
+static int boot_init(JSContext *ctx, JSModuleDef *m) { return stub_init(ctx, m, boot_names); }
 
 static JSModuleDef *load_stub(JSContext *ctx, const char *module, void *opaque) {
   (void)opaque;
   const char *const *names = names_of(module);
   if (!names) {
-    JS_ThrowReferenceError(ctx, "could not load module '%s': only hw and hwdev are available", module);
+    JS_ThrowReferenceError(ctx, "could not load module '%s': only hw, hwdev and boot are available", module);
     return NULL;
   }
-  JSModuleDef *m = JS_NewCModule(ctx, module, names == hw_names ? hw_init : hwdev_init);
+  JSModuleDef *m = JS_NewCModule(ctx, module, names == hw_names ? hw_init : names == hwdev_names ? hwdev_init : boot_init);
   for (int i = 0; m && names[i]; i++) {
     if (JS_AddModuleExport(ctx, m, names[i]) < 0) return NULL;
   }

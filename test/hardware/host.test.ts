@@ -44,7 +44,7 @@ describe('the release zw-host has no path that loads a plain bytecode file', () 
     expect(spawnSync('nm', [hostBinary('x86_64', 'zw-host-dev')], { encoding: 'utf8' }).stdout).toContain('zw_dev_load_bytecode_file');
   });
   for (const arch of ARCHES) {
-    it(`refuses --bytecode and loads nothing without a verified image (${arch})`, () => {
+    it(`refuses --bytecode and loads nothing without a flash device (${arch})`, () => {
       const bin = readFileSync(hostBinary(arch, 'zw-host')).toString('latin1');
       expect(bin).not.toContain('--bytecode');
       expect(readFileSync(hostBinary(arch, 'zw-host-dev')).toString('latin1')).toContain('--bytecode');
@@ -55,7 +55,7 @@ describe('the release zw-host has no path that loads a plain bytecode file', () 
       const [cmd2, args2] = hostCommand(arch, 'zw-host', []);
       const r2 = spawnSync(cmd2, args2, { encoding: 'utf8' });
       expect(r2.status).toBe(3);
-      expect(r2.stderr).toContain('host.load');
+      expect(r2.stderr).toContain('flash.absent');
     });
   }
 });

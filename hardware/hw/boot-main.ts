@@ -1,0 +1,48 @@
+// The verifier zw-host runs at boot, compiled into the host (DESIGN.md §Contracts "Loading the
+// agent is enforced natively"). It judges the host's in-memory copy of the agent partition and
+// the firmware slots, and can only hand back verdicts: `boot.agentVerdict` for the agent and
+// `boot.record` for every measurement record. The host, not this code, loads the agent.
+import * as boot from 'boot';
+import { reasonOf } from '../errors.ts';
+import type { CounterName, HashAlg } from '../ports.ts';
+import { partitionReader, streamed, type ImageReader } from '../../bootloader-verify/reader.ts';
+import { trustedKey, type TrustedKey } from '../../bootloader-verify/trust.ts';
+import { verifyImage, type Verdict } from '../../bootloader-verify/verify.ts';
+import { hwCounters, hwCrypto, hwFlash } from './platform.ts';
+
+const crypto = hwCrypto;
+
+const agentImage: ImageReader = {
+  size: boot.imageSize(),
+  read: (o, n) => boot.imageRead(o, n),
+  digest: (alg: HashAlg, o, n) => (alg === 'sha256' ? boot.imageSha256(o, n) : streamed(crypto, (a, b) => boot.imageRead(a, b), alg, o, n)),
+};
+
+/** Verifies one image; a platform fault (no trust store, unreadable counter) is a reject too. */
+function judge(reader: () => ImageReader, counter: CounterName): Verdict {
+  try {
+    const keys = boot.trustKeys().map((spki) => trustedKey(spki, crypto)).filter((k): k is TrustedKey => k !== null);
+    return verifyImage(reader(), crypto, { trust: { keys, revoked: [] }, minSecurityCounter: hwCounters.read(counter) });
+  } catch (e) {
+    return { ok: false, reason: (reasonOf(e) ?? 'host.load') as never, detail: String(e) };
+  }
+}
+
+function record(component: string, v: Verdict): string {
+  const base = { component, status: v.ok ? 'accepted' : 'rejected' };
+  if (!v.ok) return JSON.stringify({ ...base, reason: v.reason, detail: v.detail });
+  const i = v.image;
+  return JSON.stringify({ ...base, version: i.version, signer: i.signer, hashAlg: i.hashAlg, digest: i.digest, securityCounter: i.securityCounter, bootRecord: i.bootRecord });
+}
+
+const agent = judge(() => agentImage, 'agent');
+boot.record(record('agent', agent));
+if (agent.ok) {
+  const h = agent.image.header;
+  boot.agentVerdict(true, '', agent.image.hashedLength, h.hdrSize, h.imgSize, boot.imageSha256(0, agent.image.hashedLength));
+} else {
+  boot.agentVerdict(false, agent.reason, 0, 0, 0, new Uint8Array(32));
+}
+for (const slot of ['slot-a', 'slot-b'] as const) {
+  boot.record(record(slot, judge(() => partitionReader(hwFlash.open(slot), crypto), 'firmware')));
+}
