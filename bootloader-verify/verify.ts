@@ -5,7 +5,7 @@
 import type { Crypto, HashAlg } from '../hardware/ports.ts';
 import type { Reason } from '../hardware/reasons.ts';
 import { FLAG, formatVersion, TLV, TLV_VENDOR_MAX, TLV_VENDOR_MIN, u32, type ImageHeader } from './format.ts';
-import { MAX_BOOT_RECORD } from './limits.ts';
+import { parseBootRecord, type BootRecord } from './boot-record.ts';
 import type { ImageReader } from './reader.ts';
 import { parseLayout, type Tlv } from './tlv.ts';
 import { hex, isRevoked, type TrustedKey, type TrustStore } from './trust.ts';
@@ -25,8 +25,8 @@ export interface ImageFacts {
   /** Id (hex SHA-256 of the SPKI) of the trusted key that signed it. */
   readonly signer: string;
   readonly securityCounter: number | null;
-  /** Raw BOOT_RECORD (CBOR), hex, when present. */
-  readonly bootRecord: string | null;
+  /** The BOOT_RECORD (CBOR) fields, when present. */
+  readonly bootRecord: BootRecord | null;
   /** Length of the hashed region (header + payload + protected TLVs). */
   readonly hashedLength: number;
   /** Total image length (to the end of the TLV area). */
@@ -121,14 +121,15 @@ export function verifyImage(r: ImageReader, crypto: Crypto, policy: VerifyPolicy
   if (secTlv && secTlv.value.length !== 4) return reject('image.tlv.len', `SEC_CNT of ${secTlv.value.length} bytes`);
   const securityCounter = secTlv ? u32(secTlv.value, 0) : null;
   if ((securityCounter ?? 0) < policy.minSecurityCounter) return reject('image.rollback', `security counter ${securityCounter ?? 0} is below the device's ${policy.minSecurityCounter}`);
-  const boot = c.one.get(TLV.BOOT_RECORD);
-  if (boot && boot.value.length > MAX_BOOT_RECORD) return reject('image.tlv.len', `BOOT_RECORD of ${boot.value.length} bytes`);
+  const bootTlv = c.one.get(TLV.BOOT_RECORD);
+  const bootRecord = bootTlv ? parseBootRecord(bootTlv.value) : null;
+  if (bootTlv && !bootRecord) return reject('image.bootrecord', 'the BOOT_RECORD TLV is not the CBOR map MCUboot defines');
 
   return {
     ok: true,
     image: {
       version: formatVersion(header.version), header, hashAlg: alg, digest: hex(digest), signer: key.id,
-      securityCounter, bootRecord: boot ? hex(boot.value) : null, hashedLength, length: layout.value.length,
+      securityCounter, bootRecord, hashedLength, length: layout.value.length,
     },
   };
 }

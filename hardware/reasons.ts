@@ -70,6 +70,7 @@ export const REASONS = {
   'image.key.unknown': 'the signer key is not in the trust store',
   'image.key.revoked': 'the signer key is revoked and never verifies anything again',
   'image.seccnt.unprotected': 'SEC_CNT sits outside the protected TLV area (CVE-2024-32883 class)',
+  'image.bootrecord': 'the BOOT_RECORD TLV is not the CBOR map MCUboot defines',
   'image.rollback': 'the image\'s security counter is below the device\'s counter',
   // generic input handling
   'input.type': 'an argument has the wrong type',

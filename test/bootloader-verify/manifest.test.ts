@@ -50,6 +50,11 @@ describe('imgtool vectors on Node', () => {
     });
   }
 
+  it('reads the BOOT_RECORD of p06 (CBOR) into the measurement facts', () => {
+    const v = verifyFile(nodeCrypto, image('p06_ed25519_boot_record.bin'), policy);
+    expect(v.ok && v.image.bootRecord).toEqual({ swType: 'NSPE', version: '1.2.3', signerId: trust.keys[0]!.id, measurementType: 'SHA256' });
+  });
+
   it('rejects an image whose security counter is below the device counter (image.rollback)', () => {
     expect(outcome(verifyFile(nodeCrypto, image('p03_ed25519_seccnt7.bin'), { trust, minSecurityCounter: 8 }))).toBe('image.rollback');
     expect(outcome(verifyFile(nodeCrypto, image('p03_ed25519_seccnt7.bin'), { trust, minSecurityCounter: 7 }))).toBe('accept');
