@@ -45,6 +45,7 @@ export const REASONS = {
   'device.id': 'the device id breaks the rules (^[a-z0-9][a-z0-9-]{2,62}$, not a reserved name)',
   'provision.exists': 'the flash file already exists; refusing to overwrite it',
   'provision.trust-key': 'a trust key file is not an Ed25519 or P-256 public or private key in PEM',
+  'provision.agent': 'the agent image would be refused by the gateway, or does not fit its partition',
   'provision.counter': 'a counter setting is not name=value with a known name and a 32-bit value',
   // image verification (bootloader-verify/; MCUboot image format)
   'image.truncated': 'the image ends before its header or a TLV area does',

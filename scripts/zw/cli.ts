@@ -38,6 +38,7 @@ export function exitFor(e: unknown, command: string): number {
   }
   process.stderr.write(`zw ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
   if (reason?.startsWith('flash.io') || reason === 'flash.size' || reason === 'provision.exists') return EXIT.IO;
+  if (reason === 'provision.agent') return EXIT.REJECT;
   if (reason === 'device.id' || reason?.startsWith('provision.')) return EXIT.USAGE;
   return reason ? EXIT.REJECT : EXIT.IO;
 }

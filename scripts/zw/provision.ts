@@ -1,6 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { installAgent } from '../lib/install-agent.ts';
 import { parseCounterSetting, provision, readDevice, type DeviceSummary } from '../lib/provision.ts';
 import type { CounterName } from '../../hardware/ports.ts';
 import { EXIT, parse, printJson, UsageError, type Command } from './cli.ts';
+import { ZwError } from '../../hardware/errors.ts';
+
+function readImage(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new ZwError('flash.io', `cannot read ${path}: ${(e as Error).message}`);
+  }
+}
 
 function printSummary(s: DeviceSummary, flash: string): void {
   const out = process.stdout;
@@ -15,7 +26,7 @@ export const provisionCommand: Command = {
   name: 'provision',
   summary: "create a gateway's flash device: partitions, keys in secure, counters, trust store",
   usage: `zw provision ID --flash FILE --trust-key PEM [--trust-key PEM ...]
-             [--counter NAME=VALUE ...] [--tls-alg ed25519|p256] [--force] [--json]
+             [--counter NAME=VALUE ...] [--tls-alg ed25519|p256] [--agent IMAGE] [--force] [--json]
 
 Creates FILE (${'43 MiB'}, every byte erased) with the partition table of hardware/layout.ts and
 writes into its secure partition: the device id, the partition table, the trust keys (Ed25519 or
@@ -23,8 +34,11 @@ P-256 PEM, public or private; only the public key is kept), freshly generated de
 (attest Ed25519, tls Ed25519 or P-256, storage root, image-enc X25519) and the initial counter
 values (agent, firmware, trust, store-epoch; default 0). Prints the public parts.
 ID matches ^[a-z0-9][a-z0-9-]{2,62}$ and is not verifier, admin or broker.
-Refuses an existing FILE unless --force.
+Refuses an existing FILE unless --force. --agent IMAGE (made by zw build) is verified as the
+gateway will verify it at boot — the device's trust keys and agent counter — and written into
+the agent partition; an image the gateway would refuse is not written (provision.agent).
 
+zw provision --flash FILE --agent IMAGE     installs an agent image into an existing device
 zw provision --show --flash FILE [--json]   prints what a device file holds`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
@@ -34,6 +48,7 @@ zw provision --show --flash FILE [--json]   prints what a device file holds`,
       'tls-alg': { type: 'string', default: 'ed25519' },
       force: { type: 'boolean' },
       show: { type: 'boolean' },
+      agent: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (!values.flash) throw new UsageError('--flash FILE is required');
@@ -44,6 +59,12 @@ zw provision --show --flash FILE [--json]   prints what a device file holds`,
       return s.snapshot ? EXIT.OK : EXIT.REJECT;
     }
     const [id, extra] = positionals;
+    const agent = values.agent ? readImage(values.agent) : null;
+    if (!id && agent && !extra) {
+      const facts = installAgent(values.flash, agent);
+      process.stdout.write(`agent ${facts.version} (${facts.digest.slice(0, 16)}…) installed in ${values.flash}\n`);
+      return EXIT.OK;
+    }
     if (!id || extra) throw new UsageError('exactly one device ID is needed');
     const tlsAlg = values['tls-alg'];
     if (tlsAlg !== 'ed25519' && tlsAlg !== 'p256') throw new UsageError('--tls-alg must be ed25519 or p256');
@@ -52,7 +73,11 @@ zw provision --show --flash FILE [--json]   prints what a device file holds`,
       const [name, v] = parseCounterSetting(c);
       counters[name] = v;
     }
-    const s = provision({ id, flash: values.flash, trustKeys: values['trust-key'] ?? [], counters, tlsAlg, overwrite: values.force ?? false });
+    let s = provision({ id, flash: values.flash, trustKeys: values['trust-key'] ?? [], counters, tlsAlg, overwrite: values.force ?? false });
+    if (agent) {
+      installAgent(values.flash, agent);
+      s = readDevice(values.flash);
+    }
     if (values.json) printJson(s);
     else printSummary(s, values.flash);
     return EXIT.OK;
