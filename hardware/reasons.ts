@@ -76,6 +76,18 @@ export const REASONS = {
   // generic input handling
   'input.type': 'an argument has the wrong type',
   'input.range': 'an argument is outside its allowed range',
+  // image tooling (zw keygen | sign | dump; scripts/lib/imgtool/, imgtool-compatible)
+  'tool.input': 'an input file (payload, key or image) cannot be read',
+  'tool.output': 'the output file already exists (never overwritten without --force) or cannot be written',
+  'keygen.type': 'unknown key type (ed25519, ecdsa-p256 and x25519 are offered)',
+  'sign.key': 'the signing key is not an Ed25519 or ECDSA P-256 private key in PEM (public-only, X25519, RSA, …)',
+  'sign.version': 'the version is not maj.min.rev+build (later parts optional), or a part does not fit its header field',
+  'sign.header': 'the header size is outside 32..65535, or without --pad-header the input does not start with that many zero bytes',
+  'sign.align': 'the alignment is not 1, 2, 4, 8, 16 or 32, or the max alignment is not 8, 16 or 32 or is below it',
+  'sign.slot': 'the image and its trailer do not fit the slot size, or padding was asked without a slot size',
+  'sign.sha': 'the hash algorithm is not allowed with this key (Ed25519: SHA-256 or SHA-512; P-256: SHA-256)',
+  'sign.tlv': 'a custom TLV type is outside 0xa0..0xfffe or repeated, its value is malformed, or a TLV area exceeds 65535 bytes',
+  'sign.option': 'an option value is malformed (number, security counter, dependency, boot record sw_type, file format)',
 } as const;
 
 export type Reason = keyof typeof REASONS;

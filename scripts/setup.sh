@@ -12,6 +12,7 @@ need=(
   "libssl-dev:/usr/include/openssl/evp.h"
   "openssl:/usr/bin/openssl"
   "time:/usr/bin/time"
+  "strace:/usr/bin/strace"
   "gcc-aarch64-linux-gnu:/usr/bin/aarch64-linux-gnu-gcc"
   "libc6-dev-arm64-cross:/usr/aarch64-linux-gnu/lib/libc.a"
   "qemu-user-static:/usr/bin/qemu-aarch64-static"

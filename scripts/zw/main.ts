@@ -1,13 +1,19 @@
 // zw <command> [options]: the project's command line (DESIGN.md §Contracts "CLI").
 import { benchCommand } from './bench.ts';
+import { buildCommand } from './build.ts';
 import { EXIT, exitFor, type Command } from './cli.ts';
 import { demoCommand } from './demo.ts';
+import { dumpCommand } from './dump.ts';
+import { keygenCommand } from './keygen.ts';
 import { provisionCommand } from './provision.ts';
 import { reasonsCommand } from './reasons.ts';
 import { runCommand } from './run.ts';
+import { signCommand } from './sign.ts';
 import { verifyCommand } from './verify.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, provisionCommand, verifyCommand, reasonsCommand, demoCommand, benchCommand];
+const COMMANDS: readonly Command[] = [
+  runCommand, provisionCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, reasonsCommand, demoCommand, benchCommand,
+];
 
 function help(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
