@@ -5,6 +5,9 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hwPorts } from '../../hardware/hw/platform.ts';
 import { hex, toHex } from '../../test/support/bytes.ts';
+import { partitionReader } from '../../bootloader-verify/reader.ts';
+import { trustedKey } from '../../bootloader-verify/trust.ts';
+import { verifyImage, type Verdict } from '../../bootloader-verify/verify.ts';
 
 const { crypto, flash, clock } = hwPorts;
 const [what, arg, reps] = hwdev.args();
@@ -40,6 +43,11 @@ if (what === 'hw-sha256') {
   const n = Number(arg);
   if (!ed25519.verify(SIG, MSG, PUB, { zip215: false })) throw new Error('noble verify failed');
   report({ what, n, msPerVerify: time(n, () => ed25519.verify(SIG, MSG, PUB, { zip215: false })) });
+} else if (what === 'verify-slot') {
+  const keys = [trustedKey(hex(arg!), crypto)!];
+  let v: Verdict | undefined;
+  const ms = Math.min(...Array.from({ length: Number(reps ?? 3) }, () => time(1, () => (v = verifyImage(partitionReader(flash.open('slot-a'), crypto), crypto, { trust: { keys, revoked: [] }, minSecurityCounter: 0 })))));
+  report({ what, ms, verdict: v!.ok ? 'accept' : v!.reason });
 } else {
   throw new Error(`unknown benchmark ${String(what)}`);
 }
