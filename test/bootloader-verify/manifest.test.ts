@@ -50,6 +50,19 @@ describe('imgtool vectors on Node', () => {
     });
   }
 
+  const regressions: [string, string, string][] = [
+    ['rejects SEC_CNT in unprotected area (CVE-2024-32883 class)', 'n10_seccnt_in_unprotected_area.bin', 'image.seccnt.unprotected'],
+    ['rejects a TLV length running past its area (MCUboot tlv iter, imgtool misses it)', 'n06_tlv_len_past_end_sig.bin', 'image.tlv.overrun'],
+    ['rejects a second, conflicting hash TLV after the signature', 'n11_dup_sha256_conflicting.bin', 'image.tlv.duplicate'],
+    ['rejects an unknown TLV in the unprotected area (allow list)', 'n16_unknown_unprotected_tlv.bin', 'image.tlv.unprotected'],
+    ['rejects a re-signed image with a header under 32 bytes (MCUboot accepts it)', 'n14_hdr_size_16_resigned.bin', 'image.header.size'],
+    ['rejects a hash-only image', 'p10_hash_only.bin', 'image.sig.none'],
+    ['rejects a KEYHASH naming a trusted key over another key\'s signature', 'n04_other_key_sig_with_keyhash_a.bin', 'image.sig.bad'],
+  ];
+  for (const [name, file, reason] of regressions) {
+    it(name, () => expect(outcome(verifyFile(nodeCrypto, image(file), policy))).toBe(reason));
+  }
+
   it('reads the BOOT_RECORD of p06 (CBOR) into the measurement facts', () => {
     const v = verifyFile(nodeCrypto, image('p06_ed25519_boot_record.bin'), policy);
     expect(v.ok && v.image.bootRecord).toEqual({ swType: 'NSPE', version: '1.2.3', signerId: trust.keys[0]!.id, measurementType: 'SHA256' });
