@@ -85,7 +85,7 @@ describe('verifier under mutation', () => {
     }
     console.log(`mutations: ${TOTAL}`, JSON.stringify(counts));
     expect(problems).toEqual([]);
-  });
+  }, Math.max(120_000, TOTAL)); // about 0.35 ms a mutation here: a millisecond each is ample
 
   it('property: arbitrary bytes never make the verifier throw', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => {
