@@ -3,6 +3,7 @@
 // 5: signer_id, 6: measurement description}.
 import { CborMap, decodeCbor } from './cbor.ts';
 import { MAX_BOOT_RECORD } from './limits.ts';
+import { hex } from './trust.ts';
 
 export interface BootRecord {
   readonly swType: string | null;
@@ -12,8 +13,6 @@ export interface BootRecord {
   readonly measurementType: string | null;
 }
 
-const toHex = (b: Uint8Array) => Array.from(b, (x) => (x < 16 ? '0' : '') + x.toString(16)).join('');
-
 /** Decodes the record, or null when it is not a map of small keys to numbers and strings. */
 export function parseBootRecord(b: Uint8Array): BootRecord | null {
   if (b.length > MAX_BOOT_RECORD) return null;
@@ -21,5 +20,5 @@ export function parseBootRecord(b: Uint8Array): BootRecord | null {
   if (!(m instanceof CborMap) || [...m.values()].some((v) => Array.isArray(v) || v instanceof CborMap)) return null;
   const text = (k: number) => (typeof m.get(k) === 'string' ? (m.get(k) as string) : null);
   const signer = m.get(5);
-  return { swType: text(1), version: text(4), signerId: signer instanceof Uint8Array ? toHex(signer) : null, measurementType: text(6) };
+  return { swType: text(1), version: text(4), signerId: signer instanceof Uint8Array ? hex(signer) : null, measurementType: text(6) };
 }
