@@ -14,6 +14,8 @@ export interface VerifyPolicy {
   readonly trust: TrustStore;
   /** The current value of the image's anti-rollback counter; an image below it is refused. */
   readonly minSecurityCounter: number;
+  /** The reader already gives the decrypted payload of an encrypted image (decrypt.ts). */
+  readonly decrypted?: boolean;
 }
 
 export interface ImageFacts {
@@ -93,7 +95,8 @@ export function verifyImage(r: ImageReader, crypto: Crypto, policy: VerifyPolicy
   const layout = parseLayout(r);
   if (!layout.ok) return layout;
   const { header, tlvs, hashedLength } = layout.value;
-  if (header.flags & (FLAG.ENCRYPTED_AES128 | FLAG.ENCRYPTED_AES256)) return reject('image.encrypted', 'the payload is encrypted; decryption is not available here');
+  const encrypted = (header.flags & (FLAG.ENCRYPTED_AES128 | FLAG.ENCRYPTED_AES256)) !== 0;
+  if (encrypted && !policy.decrypted) return reject('image.encrypted', 'the payload is encrypted and no decryption key was given');
   if (header.flags & (FLAG.COMPRESSED_LZMA1 | FLAG.COMPRESSED_LZMA2)) return reject('image.compressed', 'compressed images are not supported');
   const c = classify(tlvs);
   if (!c.ok) return c;

@@ -61,6 +61,7 @@ export const REASONS = {
   'image.tlv.unsupported': 'a TLV type MCUboot knows but Zorgwacht does not accept (RSA, ECDSA-224, SHA-384, …)',
   'image.tlv.duplicate': 'a second hash, key reference, signature, SEC_CNT or BOOT_RECORD TLV',
   'image.encrypted': 'the payload is encrypted and no decryption key was given',
+  'image.decrypt': 'the image key cannot be unwrapped with the given key (wrong key or a damaged ENC_X25519 TLV)',
   'image.compressed': 'compressed images are not supported',
   'image.hash.none': 'the image has no SHA256 or SHA512 TLV',
   'image.hash': 'the hash of header, payload and protected TLVs does not match the hash TLV',

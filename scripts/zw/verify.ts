@@ -1,4 +1,9 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { decryptImage } from '../../bootloader-verify/decrypt.ts';
+import { FLAG } from '../../bootloader-verify/format.ts';
+import { parseLayout } from '../../bootloader-verify/tlv.ts';
+import { ZwError } from '../../hardware/errors.ts';
 import { bytesReader } from '../../bootloader-verify/reader.ts';
 import { trustedKey, type TrustedKey } from '../../bootloader-verify/trust.ts';
 import { verifyImage } from '../../bootloader-verify/verify.ts';
@@ -7,22 +12,37 @@ import { nodeCrypto } from '../../hardware/node/crypto.ts';
 import { readTrustKey } from '../lib/provision.ts';
 import { EXIT, parse, printJson, UsageError, type Command } from './cli.ts';
 
+/** The raw 32-byte X25519 private key of a PKCS#8 PEM (imgtool keygen -t x25519). */
+function readX25519Private(path: string): Uint8Array {
+  try {
+    const k = createPrivateKey(readFileSync(path));
+    if (k.asymmetricKeyType !== 'x25519') throw new Error(`${k.asymmetricKeyType} is not an X25519 key`);
+    return new Uint8Array(Buffer.from(k.export({ format: 'jwk' }).d!, 'base64url'));
+  } catch (e) {
+    throw new ZwError('provision.trust-key', `--enc-key ${path}: ${(e as Error).message}`);
+  }
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'verify a signed MCUboot image against trusted keys, as the gateway does',
-  usage: `zw verify --key PEM [--key PEM ...] [--revoke KEYHASH ...] [--min-security-counter N] [--json] IMAGE
+  usage: `zw verify --key PEM [--key PEM ...] [--revoke KEYHASH ...] [--min-security-counter N]
+          [--enc-key PEM] [--json] IMAGE
 
 Verifies IMAGE (MCUboot format, e.g. made by imgtool or zw sign) with the same code the gateway
 runs (bootloader-verify/): header and TLV bounds, the SHA256/SHA512 hash over header, payload and
 protected TLVs, the signer (KEYHASH or PUBKEY) against the trusted keys (Ed25519 or P-256 PEM,
 public or private), the signature, and the security counter against --min-security-counter.
 Stricter than MCUboot's default build: hash-only images, duplicate hash TLVs and headers under
-32 bytes are refused. Exit 0 accepted, 1 rejected (with a reason code), 2 usage, 3 I/O.`,
+32 bytes are refused. An encrypted image (imgtool --encrypt, ECIES-X25519) is verified over
+its plaintext when --enc-key gives the X25519 private key; without it, image.encrypted.
+Exit 0 accepted, 1 rejected (with a reason code), 2 usage, 3 I/O.`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       key: { type: 'string', multiple: true },
       revoke: { type: 'string', multiple: true },
       'min-security-counter': { type: 'string', default: '0' },
+      'enc-key': { type: 'string' },
       json: { type: 'boolean' },
     });
     const [file, extra] = positionals;
@@ -38,7 +58,19 @@ Stricter than MCUboot's default build: hash-only images, duplicate hash TLVs and
       process.stderr.write(`zw verify: cannot read ${file}: ${(e as Error).message}\n`);
       return EXIT.IO;
     }
-    const v = verifyImage(bytesReader(bytes, nodeCrypto), nodeCrypto, { trust: { keys, revoked: values.revoke ?? [] }, minSecurityCounter: min });
+    const encKey = values['enc-key'] ? readX25519Private(values['enc-key']) : null;
+    let decrypted = false;
+    const layout = parseLayout(bytesReader(bytes, nodeCrypto));
+    if (encKey && layout.ok && layout.value.header.flags & (FLAG.ENCRYPTED_AES128 | FLAG.ENCRYPTED_AES256)) {
+      const plain = decryptImage(nodeCrypto, bytes, layout.value, (eph) => nodeCrypto.x25519(encKey, eph));
+      if (!plain) {
+        process.stdout.write(values.json ? JSON.stringify({ verdict: 'reject', reason: 'image.decrypt', meaning: REASONS['image.decrypt'] }, null, 2) + '\n' : `reject  ${file}: image.decrypt — ${REASONS['image.decrypt']}\n`);
+        return EXIT.REJECT;
+      }
+      bytes = plain;
+      decrypted = true;
+    }
+    const v = verifyImage(bytesReader(bytes, nodeCrypto), nodeCrypto, { trust: { keys, revoked: values.revoke ?? [] }, minSecurityCounter: min, decrypted });
     if (values.json) {
       printJson(v.ok ? { verdict: 'accept', image: { ...v.image, header: v.image.header } } : { verdict: 'reject', reason: v.reason, meaning: REASONS[v.reason], detail: v.detail });
     } else if (v.ok) {

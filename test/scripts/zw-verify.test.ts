@@ -28,6 +28,15 @@ describe('zw verify', () => {
     const rev = zw('--key', a, '--revoke', '3c79741fcbbe6f27e20c5e704aeca638c70376bac051a672b41dc71ec9eaf2ce', join(V, 'p01_ed25519_hdr32.bin'));
     expect(rev.stdout).toContain('image.key.revoked');
   });
+  it('verifies an encrypted image over its plaintext with --enc-key; a wrong key is image.decrypt', () => {
+    const a = join(K, 'ed25519_a.pub.pem');
+    const p11 = join(V, 'p11_ed25519_x25519_encrypted.bin');
+    expect(zw('--key', a, '--enc-key', join(K, 'x25519_enc.pem'), p11).status).toBe(0);
+    const without = zw('--key', a, p11);
+    expect(without.status).toBe(1);
+    expect(without.stdout).toContain('image.encrypted');
+  });
+
   it('usage errors exit 2, a missing image exits 3', () => {
     expect(zw(join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
     expect(zw('--key', join(K, 'ed25519_a.pub.pem'), '--min-security-counter', '-1', join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
