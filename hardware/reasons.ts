@@ -74,6 +74,10 @@ export const REASONS = {
   'image.seccnt.unprotected': 'SEC_CNT sits outside the protected TLV area (CVE-2024-32883 class)',
   'image.bootrecord': 'the BOOT_RECORD TLV is not the CBOR map MCUboot defines',
   'image.rollback': 'the image\'s security counter is below the device\'s counter',
+  // trust-store updates (bootloader-verify/trust-update.ts)
+  'trust.version': 'a trust update has no SEC_CNT, or its document version differs from it',
+  'trust.stale': 'a trust update is not newer than the device\'s trust counter',
+  'trust.document': 'a trust update\'s payload is not a well-formed trust document',
   // generic input handling
   'input.type': 'an argument has the wrong type',
   'input.range': 'an argument is outside its allowed range',

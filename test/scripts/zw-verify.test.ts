@@ -1,5 +1,7 @@
 // zw verify: the gateway's verifier on the command line, with the exit codes of §Contracts.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/lib/host.ts';
@@ -42,5 +44,24 @@ describe('zw verify', () => {
     expect(zw('--key', join(K, 'ed25519_a.pub.pem'), '--min-security-counter', '-1', join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
     expect(zw('--key', join(K, 'x25519_enc.pub.pem'), join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
     expect(zw('--key', join(K, 'ed25519_a.pub.pem'), join(V, 'nope.bin')).status).toBe(3);
+  });
+});
+
+describe('zw trust', () => {
+  const trust = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts/zw.mjs'), 'trust', ...a], { encoding: 'utf8' });
+  it('builds an update and shows it, with the verdict a gateway would give', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'zw-trust-')), 'trust.img');
+    const b = trust('build', '--key', join(K, 'ed25519_a.pem'), '--version', '2', '--trust-key', join(K, 'ed25519_a.pub.pem'),
+      '--trust-key', join(K, 'ed25519_b.pub.pem'), '--revoke', '2381f0a83228d7559f2f941d342a2244cbb645302b2bbab12914822ccbd5aedb', '-o', out);
+    expect(b.status, b.stderr).toBe(0);
+    const s = trust('show', '--json', '--key', join(K, 'ed25519_a.pub.pem'), '--counter', '1', out);
+    expect(s.status).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ version: 2, verdict: 'accept', revoked: ['2381f0a83228d7559f2f941d342a2244cbb645302b2bbab12914822ccbd5aedb'] });
+    const stale = trust('show', '--key', join(K, 'ed25519_a.pub.pem'), '--counter', '2', out);
+    expect(stale.status).toBe(1);
+    expect(stale.stdout).toContain('trust.stale');
+    expect(trust('show', join(V, 'p01_ed25519_hdr32.bin')).status).toBe(1);
+    expect(trust('build', '--key', join(K, 'ed25519_a.pem'), '--version', '0', '--trust-key', join(K, 'ed25519_a.pub.pem'), '-o', out).status).toBe(2);
+    expect(trust('frob').status).toBe(2);
   });
 });

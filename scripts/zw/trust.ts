@@ -1,0 +1,94 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { bytesReader } from '../../bootloader-verify/reader.ts';
+import { parseLayout } from '../../bootloader-verify/tlv.ts';
+import { hex, trustedKey, type TrustedKey } from '../../bootloader-verify/trust.ts';
+import { applyTrustUpdate, decodeTrustDocument, encodeTrustDocument } from '../../bootloader-verify/trust-update.ts';
+import { ZwError } from '../../hardware/errors.ts';
+import { nodeCrypto } from '../../hardware/node/crypto.ts';
+import { signImage } from '../lib/imgtool/sign.ts';
+import { readTrustKey } from '../lib/provision.ts';
+import { EXIT, parse, printJson, UsageError, type Command } from './cli.ts';
+
+const USAGE = `zw trust build --key PEM --version N --trust-key PEM [--trust-key PEM ...] [--revoke KEYHASH ...] -o FILE
+zw trust show [--json] [--key PEM ... --counter N] FILE
+
+build: writes a trust-store update — the CBOR trust document (version N, the keys that may sign,
+the revoked key ids) as the payload of an MCUboot image with SEC_CNT N, signed with --key, a key
+the gateways trust today. Revocations never lapse: a revoked key id stays revoked whatever later
+lists say. KEYHASH is the hex SHA-256 of a key's DER public key (imgtool getpubhash).
+show: prints the document; with --key (the keys trusted now) and --counter (the device's trust
+counter) it also says whether a gateway would accept the update (exit 0) or not (exit 1).`;
+
+function keyIds(values: string[] | undefined): Uint8Array[] {
+  return (values ?? []).map((h) => {
+    if (!/^[0-9a-f]{64}$/.test(h)) throw new UsageError(`--revoke ${h}: expected 64 hex digits (a key id)`);
+    return Uint8Array.from(Buffer.from(h, 'hex'));
+  });
+}
+
+async function build(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    key: { type: 'string' }, version: { type: 'string' }, 'trust-key': { type: 'string', multiple: true },
+    revoke: { type: 'string', multiple: true }, output: { type: 'string', short: 'o' },
+  }, false);
+  if (positionals.length || !values.key || !values.version || !values.output) throw new UsageError('--key, --version and -o are required');
+  if (!/^\d{1,10}$/.test(values.version) || Number(values.version) < 1 || Number(values.version) > 0xffffffff) throw new UsageError('--version must be 1..4294967295');
+  const version = Number(values.version);
+  const keys = (values['trust-key'] ?? []).map((k) => readTrustKey(k).spki);
+  if (keys.length === 0) throw new UsageError('at least one --trust-key is needed');
+  const doc = encodeTrustDocument({ version, keys, revoked: keyIds(values.revoke) });
+  const image = signImage(doc, { key: readFileSync(values.key), headerSize: 32, padHeader: true, version: `0.0.0+${version}`, securityCounter: version });
+  writeFileSync(values.output, image);
+  process.stdout.write(`trust update ${values.output}: version ${version}, ${keys.length} key(s), ${(values.revoke ?? []).length} revoked\n`);
+  return EXIT.OK;
+}
+
+async function show(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, key: { type: 'string', multiple: true }, counter: { type: 'string', default: '0' } });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) throw new UsageError('exactly one FILE is needed');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new ZwError('flash.io', `cannot read ${file}: ${(e as Error).message}`);
+  }
+  const layout = parseLayout(bytesReader(bytes, nodeCrypto));
+  if (!layout.ok) throw new ZwError(layout.reason, layout.detail);
+  const { hdrSize, imgSize } = layout.value.header;
+  const doc = decodeTrustDocument(bytes.subarray(hdrSize, hdrSize + imgSize));
+  if (!doc) throw new ZwError('trust.document', `${file} does not carry a trust document`);
+  const out: Record<string, unknown> = {
+    version: doc.version,
+    keys: doc.keys.map((k) => ({ id: hex(nodeCrypto.sha256(k)), alg: trustedKey(k, nodeCrypto)?.alg ?? 'unsupported' })),
+    revoked: doc.revoked.map(hex),
+  };
+  let status: number = EXIT.OK;
+  if (values.key?.length) {
+    const keys: TrustedKey[] = values.key.map((k) => trustedKey(readTrustKey(k).spki, nodeCrypto)!);
+    const r = applyTrustUpdate(bytesReader(bytes, nodeCrypto), nodeCrypto, { keys, revoked: [] }, Number(values.counter));
+    out.verdict = r.ok ? 'accept' : 'reject';
+    if (!r.ok) out.reason = r.reason;
+    status = r.ok ? EXIT.OK : EXIT.REJECT;
+  }
+  if (values.json) printJson(out);
+  else {
+    process.stdout.write(`version  ${doc.version}\n`);
+    for (const k of out.keys as { id: string; alg: string }[]) process.stdout.write(`key      ${k.alg.padEnd(8)} ${k.id}\n`);
+    for (const r of out.revoked as string[]) process.stdout.write(`revoked  ${r}\n`);
+    if (out.verdict) process.stdout.write(`verdict  ${out.verdict}${out.reason ? ` (${String(out.reason)})` : ''}\n`);
+  }
+  return status;
+}
+
+export const trustCommand: Command = {
+  name: 'trust',
+  summary: 'make and read trust-store update images (manufacturer keys, revocations)',
+  usage: USAGE,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === 'build') return build(rest);
+    if (sub === 'show') return show(rest);
+    throw new UsageError('expected build or show');
+  },
+};
