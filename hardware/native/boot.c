@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "hw_names.h"
 #include "zw.h"
 
 extern const uint8_t zw_bootverify_bc[];
@@ -59,12 +60,13 @@ static JSValue b_imageSha256(JSContext *ctx, JSValueConst this_val, int argc, JS
   return zw_u8_copy(ctx, d, 32);
 }
 
-/* The DER SubjectPublicKeyInfo of every TRUST_KEY entry in secure (secure-format.md). */
+/* The DER SubjectPublicKeyInfo of every TRUST_KEY entry in secure (secure-format.md); an
+ * unprovisioned device has no trust store at all (secure.empty), not an empty one. */
 static JSValue b_trustKeys(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
   ZW_UNUSED(this_val), ZW_UNUSED(argc), ZW_UNUSED(argv);
   const zw_entry *e;
   size_t n;
-  if (zw_secure_entries(ctx, &e, &n) < 0) return JS_EXCEPTION;
+  if (zw_secure_require(ctx) < 0 || zw_secure_entries(ctx, &e, &n) < 0) return JS_EXCEPTION;
   JSValue arr = JS_NewArray(ctx);
   uint32_t k = 0;
   for (size_t i = 0; i < n && !JS_IsException(arr); i++) {
@@ -114,11 +116,9 @@ static JSValue b_record(JSContext *ctx, JSValueConst this_val, int argc, JSValue
   return JS_UNDEFINED;
 }
 
-static const JSCFunctionListEntry BOOT_FUNCS[] = {
-    JS_CFUNC_DEF("imageSize", 0, b_imageSize),       JS_CFUNC_DEF("imageRead", 2, b_imageRead),
-    JS_CFUNC_DEF("imageSha256", 2, b_imageSha256),   JS_CFUNC_DEF("trustKeys", 0, b_trustKeys),
-    JS_CFUNC_DEF("agentVerdict", 6, b_agentVerdict), JS_CFUNC_DEF("record", 1, b_record),
-};
+/* One list of names with zwc's stubs (hw_names.h), so the two cannot drift apart. */
+#define BOOT_ENTRY(name, argc) JS_CFUNC_DEF(#name, argc, b_##name),
+static const JSCFunctionListEntry BOOT_FUNCS[] = {ZW_BOOT_EXPORTS(BOOT_ENTRY)};
 
 static int boot_init(JSContext *ctx, JSModuleDef *m) {
   return JS_SetModuleExportList(ctx, m, BOOT_FUNCS, sizeof BOOT_FUNCS / sizeof BOOT_FUNCS[0]);

@@ -134,6 +134,15 @@ int zw_secure_entries(JSContext *ctx, const zw_entry **entries, size_t *count) {
   return 0;
 }
 
+int zw_secure_require(JSContext *ctx) {
+  if (load(ctx) < 0) return -1;
+  if (!cur.valid) {
+    zw_throw(ctx, "secure.empty", "the secure partition holds no valid record: the device is not provisioned");
+    return -1;
+  }
+  return 0;
+}
+
 /* KEY and COUNTER values start with a length-prefixed name (read as far as the value goes). */
 static bool has_name(const zw_entry *e, const uint8_t *name, size_t len) {
   size_t n = e->len ? e->value[0] : 0;

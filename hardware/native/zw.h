@@ -148,6 +148,8 @@ typedef struct {
 
 /* Loads (once) and returns the current entries; -1 with an exception pending. */
 int zw_secure_entries(JSContext *ctx, const zw_entry **entries, size_t *count);
+/* Throws secure.empty unless a valid snapshot exists (a provisioned device); -1 then. */
+int zw_secure_require(JSContext *ctx);
 /* The KEY or COUNTER entry named `name` (*out NULL when absent); -1 with an exception pending. */
 int zw_secure_find(JSContext *ctx, uint16_t type, const char *name, const zw_entry **out);
 /* Commits the current state with `e` upserted (secure-format.md "Writing"). */

@@ -15,6 +15,7 @@ export function installAgent(flashPath: string, image: Uint8Array): ImageFacts {
   const p = nodePlatform(flashPath);
   try {
     const state = new SecureState(p.flash.openSecure());
+    if (!state.snapshot) throw new ZwError('secure.empty', `${flashPath} is not provisioned: there is no trust store to verify the agent against`);
     const keys = state.entries
       .filter((e) => e.type === ENTRY.TRUST_KEY)
       .map((e) => trustedKey(e.value.subarray(1), nodeCrypto))

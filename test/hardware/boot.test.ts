@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionSpec } from '../../hardware/layout.ts';
+import { createBlankDevice } from '../../hardware/node/device-file.ts';
 import { buildAgentImage } from '../../scripts/lib/agent-image.ts';
 import { ARCHES, hostCommand, ROOT } from '../../scripts/lib/host.ts';
 import { provision } from '../../scripts/lib/provision.ts';
@@ -83,6 +84,18 @@ for (const arch of ARCHES) {
         expect(measured(r.stderr)[0]).toMatchObject({ component: 'agent', status: 'rejected', reason });
       });
     }
+
+    it('refuses to boot an unprovisioned device (secure.empty), even with a signed agent in place', () => {
+      const f = join(dir, `blank-${arch}.flash`);
+      createBlankDevice(f);
+      const fd = openSync(f, 'r+');
+      writeSync(fd, good, 0, good.length, partitionSpec('agent')!.offset);
+      closeSync(fd);
+      const r = boot(arch, f);
+      expect(r.status).toBe(1);
+      expect(r.stdout).not.toContain('ZW-AGENT-RAN');
+      expect(r.stderr).toContain('zw-host: secure.empty: agent image refused');
+    });
 
     it('a correctly signed payload that is not bytecode is refused by the host (host.load)', () => {
       const notBytecode = signImage(new TextEncoder().encode('console.log("ZW-AGENT-RAN")'), { key: KEY_A, headerSize: 32, padHeader: true, version: '0.3.1', securityCounter: 2 });
