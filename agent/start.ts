@@ -3,6 +3,9 @@
 import type { Ports } from '../hardware/ports.ts';
 
 export interface MeasurementRecord {
+  /** What was measured: the agent itself, or gateway firmware. */
+  readonly type: 'agent' | 'firmware';
+  /** Where it was read: its partition. */
   readonly component: string;
   readonly status: 'accepted' | 'rejected';
   readonly reason?: string;
@@ -15,7 +18,7 @@ export interface MeasurementRecord {
 export const AGENT_NAME = 'zorgwacht-agent';
 
 export function startAgent(ports: Ports, measurements: readonly MeasurementRecord[]): void {
-  const self = measurements.find((m) => m.component === 'agent');
+  const self = measurements.find((m) => m.type === 'agent');
   ports.log.log('info', 'agent.start', {
     agent: AGENT_NAME,
     version: self?.version ?? null,
@@ -24,7 +27,7 @@ export function startAgent(ports: Ports, measurements: readonly MeasurementRecor
   });
   for (const m of measurements) {
     ports.log.log(m.status === 'accepted' ? 'info' : 'warn', 'boot.measured', {
-      component: m.component, status: m.status, reason: m.reason ?? null, version: m.version ?? null,
+      type: m.type, component: m.component, status: m.status, reason: m.reason ?? null, version: m.version ?? null,
     });
   }
 }

@@ -67,3 +67,40 @@ export function applyTrustUpdate(r: ImageReader, crypto: Crypto, current: TrustS
   const revoked = [...new Set([...current.revoked, ...doc.revoked.map(hex)])];
   return { ok: true, version, store: { keys: keys.filter((k) => !revoked.includes(k.id)), revoked } };
 }
+
+/** The trust document a device keeps in `secure` once it has applied an update: the keys of
+ *  the list in force and every revocation seen so far, at the list's version. */
+export function storedTrustDocument(store: TrustStore, version: number): Uint8Array {
+  const revoked = store.revoked.map((id) => {
+    const b = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) b[i] = parseInt(id.slice(2 * i, 2 * i + 2), 16);
+    return b;
+  });
+  return encodeTrustDocument({ version, keys: store.keys.map((k) => k.spki), revoked });
+}
+
+export type DeviceTrust =
+  | { ok: true; store: TrustStore; version: number }
+  | { ok: false; reason: Reason; detail: string };
+
+/** The trust store a device is bound by: the stored document when an update has been applied
+ *  (it must carry the version the `trust` counter holds, or `secure` is not what this code
+ *  wrote — fail closed), else the keys provisioning wrote. Pure, so boot and tools agree. */
+export function deviceTrust(initial: readonly Uint8Array[], stored: Uint8Array | null, counter: number, crypto: Crypto): DeviceTrust {
+  if (stored === null) {
+    const keys = initial.map((spki) => trustedKey(spki, crypto)).filter((k): k is TrustedKey => k !== null);
+    if (keys.length === 0) return { ok: false, reason: 'trust.document', detail: 'secure holds no usable trust key' };
+    return { ok: true, store: { keys, revoked: [] }, version: counter };
+  }
+  const doc = decodeTrustDocument(stored);
+  if (!doc) return { ok: false, reason: 'trust.document', detail: 'the stored trust document is malformed' };
+  if (doc.version !== counter) return { ok: false, reason: 'trust.version', detail: `stored trust list version ${doc.version}, trust counter ${counter}` };
+  const keys: TrustedKey[] = [];
+  for (const spki of doc.keys) {
+    const k = trustedKey(spki, crypto);
+    if (!k) return { ok: false, reason: 'trust.document', detail: 'a stored key is not Ed25519 or P-256' };
+    keys.push(k);
+  }
+  const revoked = doc.revoked.map(hex);
+  return { ok: true, version: doc.version, store: { keys: keys.filter((k) => !revoked.includes(k.id)), revoked } };
+}

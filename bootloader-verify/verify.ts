@@ -112,6 +112,10 @@ export function verifyImage(r: ImageReader, crypto: Crypto, policy: VerifyPolicy
   const keyRef = c.one.get(TLV.KEYHASH) ?? c.one.get(TLV.PUBKEY);
   if (!keyRef) return reject('image.key.none', 'no KEYHASH or PUBKEY TLV names the signer');
   if (keyRef.type === TLV.KEYHASH && keyRef.value.length !== len) return reject('image.tlv.len', `KEYHASH of ${keyRef.value.length} bytes for a ${alg} image`);
+  // A revoked signer is named as such even when its key has left the store: the SHA-256 KEYHASH
+  // is the key id, and a PUBKEY TLV holds the SPKI whose SHA-256 it is.
+  const namedId = keyRef.type === TLV.KEYHASH ? (alg === 'sha256' ? hex(keyRef.value) : null) : hex(crypto.sha256(keyRef.value));
+  if (namedId !== null && isRevoked(policy.trust, namedId)) return reject('image.key.revoked', `signer ${namedId} is revoked`);
   const key = findKey(policy.trust, crypto, alg, keyRef);
   if (!key) return reject('image.key.unknown', 'the signer is not in the trust store');
   if (isRevoked(policy.trust, key.id)) return reject('image.key.revoked', `signer ${key.id} is revoked`);

@@ -75,9 +75,9 @@ export const REASONS = {
   'image.bootrecord': 'the BOOT_RECORD TLV is not the CBOR map MCUboot defines',
   'image.rollback': 'the image\'s security counter is below the device\'s counter',
   // trust-store updates (bootloader-verify/trust-update.ts)
-  'trust.version': 'a trust update has no SEC_CNT, or its document version differs from it',
+  'trust.version': 'a trust update has no SEC_CNT or its document version differs from it, or the stored trust list does not match the trust counter',
   'trust.stale': 'a trust update is not newer than the device\'s trust counter',
-  'trust.document': 'a trust update\'s payload is not a well-formed trust document',
+  'trust.document': 'a trust update\'s payload, or the trust list stored in secure, is not a well-formed trust document with a usable key',
   // generic input handling
   'input.type': 'an argument has the wrong type',
   'input.range': 'an argument is outside its allowed range',

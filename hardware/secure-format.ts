@@ -11,7 +11,7 @@ const HEADER = 32;
 const DIGEST = 32;
 const MAGIC = [0x5a, 0x57, 0x53, 0x45, 0x43, 0x55, 0x52, 0x45]; // "ZWSECURE"
 
-export const ENTRY = { DEVICE_ID: 0x0001, LAYOUT: 0x0002, KEY: 0x0010, COUNTER: 0x0020, TRUST_KEY: 0x0030 } as const;
+export const ENTRY = { DEVICE_ID: 0x0001, LAYOUT: 0x0002, KEY: 0x0010, COUNTER: 0x0020, TRUST_KEY: 0x0030, TRUST_DOC: 0x0031 } as const;
 export const ALG_CODE = { ed25519: 1, p256: 2, x25519: 3, secret32: 4 } as const;
 
 export interface Entry { readonly type: number; readonly value: Uint8Array }
@@ -103,7 +103,7 @@ export function entryName(e: Entry): string | null {
 
 /** Replaces the entry with the same identity in place, or appends it (the spec's update rule). */
 export function upsert(entries: readonly Entry[], e: Entry): Entry[] {
-  const single = e.type === ENTRY.DEVICE_ID || e.type === ENTRY.LAYOUT;
+  const single = e.type === ENTRY.DEVICE_ID || e.type === ENTRY.LAYOUT || e.type === ENTRY.TRUST_DOC;
   const name = entryName(e);
   const i = entries.findIndex((x) => x.type === e.type && (single || (name !== null && entryName(x) === name)));
   if (i < 0 || e.type === ENTRY.TRUST_KEY) return [...entries, e];

@@ -6,7 +6,7 @@ import * as boot from 'boot';
 import { reasonOf } from '../errors.ts';
 import type { CounterName, HashAlg } from '../ports.ts';
 import { partitionReader, streamed, type ImageReader } from '../../bootloader-verify/reader.ts';
-import { trustedKey, type TrustedKey } from '../../bootloader-verify/trust.ts';
+import { deviceTrust } from '../../bootloader-verify/trust-update.ts';
 import { verifyImage, type Verdict } from '../../bootloader-verify/verify.ts';
 import { hwCounters, hwCrypto, hwFlash } from './platform.ts';
 
@@ -18,25 +18,30 @@ const agentImage: ImageReader = {
   digest: (alg: HashAlg, o, n) => (alg === 'sha256' ? boot.imageSha256(o, n) : streamed(crypto, (a, b) => boot.imageRead(a, b), alg, o, n)),
 };
 
-/** Verifies one image; a platform fault (no trust store, unreadable counter) is a reject too. */
+/** Verifies one image against the device's trust store (the applied trust list, else the
+ *  provisioned keys); a platform fault (no trust store, a stored list that does not match the
+ *  trust counter, an unreadable counter) is a reject too. */
 function judge(reader: () => ImageReader, counter: CounterName): Verdict {
   try {
-    const keys = boot.trustKeys().map((spki) => trustedKey(spki, crypto)).filter((k): k is TrustedKey => k !== null);
-    return verifyImage(reader(), crypto, { trust: { keys, revoked: [] }, minSecurityCounter: hwCounters.read(counter) });
+    const trust = deviceTrust(boot.trustKeys(), boot.trustDocument(), hwCounters.read('trust'), crypto);
+    if (!trust.ok) return trust;
+    return verifyImage(reader(), crypto, { trust: trust.store, minSecurityCounter: hwCounters.read(counter) });
   } catch (e) {
     return { ok: false, reason: (reasonOf(e) ?? 'host.load') as never, detail: String(e) };
   }
 }
 
-function record(component: string, v: Verdict): string {
-  const base = { component, status: v.ok ? 'accepted' : 'rejected' };
+/** One measurement record: `type` says what the component is (the agent, or gateway firmware)
+ *  and `component` where it was read (its partition). */
+function record(type: 'agent' | 'firmware', component: string, v: Verdict): string {
+  const base = { type, component, status: v.ok ? 'accepted' : 'rejected' };
   if (!v.ok) return JSON.stringify({ ...base, reason: v.reason, detail: v.detail });
   const i = v.image;
   return JSON.stringify({ ...base, version: i.version, signer: i.signer, hashAlg: i.hashAlg, digest: i.digest, securityCounter: i.securityCounter, bootRecord: i.bootRecord });
 }
 
 const agent = judge(() => agentImage, 'agent');
-boot.record(record('agent', agent));
+boot.record(record('agent', 'agent', agent));
 if (agent.ok) {
   const h = agent.image.header;
   boot.agentVerdict(true, '', agent.image.hashedLength, h.hdrSize, h.imgSize, boot.imageSha256(0, agent.image.hashedLength));
@@ -44,5 +49,5 @@ if (agent.ok) {
   boot.agentVerdict(false, agent.reason, 0, 0, 0, new Uint8Array(32));
 }
 for (const slot of ['slot-a', 'slot-b'] as const) {
-  boot.record(record(slot, judge(() => partitionReader(hwFlash.open(slot), crypto), 'firmware')));
+  boot.record(record('firmware', slot, judge(() => partitionReader(hwFlash.open(slot), crypto), 'firmware')));
 }

@@ -52,6 +52,8 @@ declare module 'boot' {
   export function imageRead(offset: number, length: number): Uint8Array;
   export function imageSha256(offset: number, length: number): Uint8Array;
   export function trustKeys(): Uint8Array[];
+  /** The TRUST_DOC entry of secure (an applied trust update), or null. */
+  export function trustDocument(): Uint8Array | null;
   export function agentVerdict(ok: boolean, reason: string, hashedLength: number, payloadOffset: number, payloadLength: number, sha256: Uint8Array): void;
   export function record(json: string): void;
 }

@@ -80,6 +80,18 @@ static JSValue b_trustKeys(JSContext *ctx, JSValueConst this_val, int argc, JSVa
   return arr;
 }
 
+/* The TRUST_DOC entry of secure — the trust list of the last applied update — or null when
+ * none has been applied (secure-format.md "Entries"). */
+static JSValue b_trustDocument(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  ZW_UNUSED(this_val), ZW_UNUSED(argc), ZW_UNUSED(argv);
+  const zw_entry *e;
+  size_t n;
+  if (zw_secure_require(ctx) < 0 || zw_secure_entries(ctx, &e, &n) < 0) return JS_EXCEPTION;
+  for (size_t i = 0; i < n; i++)
+    if (e[i].type == ZW_ENTRY_TRUST_DOC) return zw_u8_copy(ctx, e[i].value, e[i].len);
+  return JS_NULL;
+}
+
 /* agentVerdict(ok, reason, hashedLength, payloadOffset, payloadLength, sha256): once. */
 static JSValue b_agentVerdict(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
   ZW_UNUSED(this_val), ZW_UNUSED(argc);

@@ -51,6 +51,7 @@
   X(imageRead, 2) \
   X(imageSha256, 2) \
   X(trustKeys, 0) \
+  X(trustDocument, 0) \
   X(agentVerdict, 6) \
   X(record, 1)
 

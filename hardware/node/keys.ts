@@ -44,8 +44,9 @@ export class SecureState {
     return this.entries.find((e) => e.type === type && (name === undefined || entryName(e) === name));
   }
 
-  commit(entry: Entry): void {
-    this.#snap = commitSnapshot(this.part, nodeCrypto, this.snapshot, upsert(this.entries, entry));
+  /** Commits one or more entries as one snapshot: all of them land, or none. */
+  commit(...entries: Entry[]): void {
+    this.#snap = commitSnapshot(this.part, nodeCrypto, this.snapshot, entries.reduce(upsert, this.entries as Entry[]));
   }
 }
 

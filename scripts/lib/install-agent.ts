@@ -1,26 +1,23 @@
 // Writes a signed agent image into a device's `agent` partition (zw provision --agent), after
-// verifying it exactly as the gateway will at boot: the device's own trust keys and `agent`
-// counter. An image the gateway would refuse is never installed.
+// verifying it exactly as the gateway will at boot: the device's trust store (its applied
+// trust list, else its provisioned keys) and `agent` counter. An image the gateway would refuse is never installed.
 import { bytesReader } from '../../bootloader-verify/reader.ts';
-import { trustedKey, type TrustedKey } from '../../bootloader-verify/trust.ts';
 import { verifyImage, type ImageFacts } from '../../bootloader-verify/verify.ts';
 import { ZwError } from '../../hardware/errors.ts';
 import { ERASE_BLOCK } from '../../hardware/layout.ts';
 import { nodeCrypto } from '../../hardware/node/crypto.ts';
 import { nodePlatform } from '../../hardware/node/platform.ts';
 import { SecureState } from '../../hardware/node/keys.ts';
-import { ENTRY } from '../../hardware/secure-format.ts';
+import { secureTrust } from '../../hardware/node/trust.ts';
 
 export function installAgent(flashPath: string, image: Uint8Array): ImageFacts {
   const p = nodePlatform(flashPath);
   try {
     const state = new SecureState(p.flash.openSecure());
     if (!state.snapshot) throw new ZwError('secure.empty', `${flashPath} is not provisioned: there is no trust store to verify the agent against`);
-    const keys = state.entries
-      .filter((e) => e.type === ENTRY.TRUST_KEY)
-      .map((e) => trustedKey(e.value.subarray(1), nodeCrypto))
-      .filter((k): k is TrustedKey => k !== null);
-    const v = verifyImage(bytesReader(image, nodeCrypto), nodeCrypto, { trust: { keys, revoked: [] }, minSecurityCounter: p.counters.read('agent') });
+    const trust = secureTrust(state);
+    if (!trust.ok) throw new ZwError(trust.reason, trust.detail);
+    const v = verifyImage(bytesReader(image, nodeCrypto), nodeCrypto, { trust: trust.store, minSecurityCounter: p.counters.read('agent') });
     if (!v.ok) throw new ZwError('provision.agent', `the gateway would refuse this agent image: ${v.reason} (${v.detail})`);
     const part = p.flash.open('agent');
     if (image.length > part.size) throw new ZwError('provision.agent', `image of ${image.length} bytes does not fit the ${part.size}-byte agent partition`);

@@ -8,6 +8,7 @@ import { ZwError } from '../../hardware/errors.ts';
 import { createBlankDevice } from '../../hardware/node/device-file.ts';
 import { nodePlatform } from '../../hardware/node/platform.ts';
 import { SecureState } from '../../hardware/node/keys.ts';
+import { secureTrust } from '../../hardware/node/trust.ts';
 import { NodeFlash } from '../../hardware/node/flash.ts';
 import type { CounterName, KeyName, KeyAlg } from '../../hardware/ports.ts';
 import { COUNTER_NAMES } from '../../hardware/ports.ts';
@@ -65,6 +66,8 @@ export interface DeviceSummary {
   keys: Partial<Record<KeyName, { alg: KeyAlg; publicKey: string }>>;
   counters: Record<CounterName, number>;
   trustKeys: { alg: string; keyHash: string }[];
+  /** The trust list in force after applied updates (zw trust apply), or null if none was. */
+  trustList: { version: number; keyHashes: string[]; revoked: string[] } | { error: string } | null;
 }
 
 export function provision(req: ProvisionRequest): DeviceSummary {
@@ -106,7 +109,12 @@ export function readDevice(flashPath: string): DeviceSummary {
       keys: {},
       counters: Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Record<CounterName, number>,
       trustKeys: [],
+      trustList: null,
     };
+    if (state.find(ENTRY.TRUST_DOC)) {
+      const t = secureTrust(state);
+      summary.trustList = t.ok ? { version: t.version, keyHashes: t.store.keys.map((k) => k.id), revoked: [...t.store.revoked] } : { error: `${t.reason}: ${t.detail}` };
+    }
     for (const e of state.entries) {
       if (e.type === ENTRY.DEVICE_ID) summary.id = new TextDecoder().decode(e.value);
       if (e.type === ENTRY.COUNTER) summary.counters[entryName(e) as CounterName] = counterValue(e);

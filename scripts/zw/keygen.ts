@@ -1,6 +1,7 @@
 // zw keygen: a key pair for signing (or encrypting) images, as imgtool 2.4.0 `keygen` writes
 // it (mcu-tools/mcuboot scripts/imgtool/main.py keygen, keys/*.py export_private): the private
 // key as unencrypted PKCS#8 PEM; --pub also writes the public key (imgtool getpub -e pem).
+import { createHash, createPublicKey } from 'node:crypto';
 import { generateKey } from '../lib/imgtool/keys.ts';
 import { refuseExisting, toolExit, writeOutput } from '../lib/imgtool/files.ts';
 import { EXIT, parse, printJson, UsageError, type Command } from './cli.ts';
@@ -30,8 +31,10 @@ Exit 0 written, 2 usage (unknown type), 3 I/O (a file exists or cannot be writte
       refuseExisting(values.pub ? [values.key, values.pub] : [values.key]);
       writeOutput(values.key, pair.privatePem, { mode: 0o600 });
       if (values.pub) writeOutput(values.pub, pair.publicPem);
-      if (values.json) printJson({ type: values.type, key: values.key, pub: values.pub ?? null, publicPem: pair.publicPem });
-      else process.stderr.write(`zw keygen: wrote ${values.type} private key ${values.key}${values.pub ? ` and public key ${values.pub}` : ''}\n`);
+      // MCUboot KEYHASH / the trust store's key id: SHA-256 of the DER SubjectPublicKeyInfo.
+      const keyHash = createHash('sha256').update(createPublicKey(pair.publicPem).export({ format: 'der', type: 'spki' })).digest('hex');
+      if (values.json) printJson({ type: values.type, key: values.key, pub: values.pub ?? null, publicPem: pair.publicPem, keyHash });
+      else process.stderr.write(`zw keygen: wrote ${values.type} private key ${values.key}${values.pub ? ` and public key ${values.pub}` : ''}; key hash ${keyHash}\n`);
       return EXIT.OK;
     } catch (e) {
       return toolExit(e, 'keygen');

@@ -19,7 +19,14 @@ function printSummary(s: DeviceSummary, flash: string): void {
   out.write(`secure     ${s.snapshot ? `bank ${s.snapshot.bank}, sequence ${s.snapshot.seq}` : 'empty (not provisioned)'}\n`);
   for (const [name, k] of Object.entries(s.keys)) out.write(`key        ${name.padEnd(10)} ${k.alg.padEnd(9)} ${k.publicKey || '(secret, no public half)'}\n`);
   for (const [name, v] of Object.entries(s.counters)) out.write(`counter    ${name.padEnd(12)} ${v}\n`);
-  for (const t of s.trustKeys) out.write(`trust key  ${t.alg.padEnd(8)} keyhash ${t.keyHash}\n`);
+  for (const t of s.trustKeys) out.write(`trust key  ${t.alg.padEnd(8)} keyhash ${t.keyHash}${s.trustList ? ' (superseded)' : ''}\n`);
+  const l = s.trustList;
+  if (l && 'error' in l) out.write(`trust list ${l.error}\n`);
+  else if (l) {
+    out.write(`trust list version ${l.version}\n`);
+    for (const k of l.keyHashes) out.write(`trust key  keyhash ${k}\n`);
+    for (const r of l.revoked) out.write(`revoked    keyhash ${r}\n`);
+  }
 }
 
 export const provisionCommand: Command = {
@@ -35,7 +42,8 @@ P-256 PEM, public or private; only the public key is kept), freshly generated de
 values (agent, firmware, trust, store-epoch; default 0). Prints the public parts.
 ID matches ^[a-z0-9][a-z0-9-]{2,62}$ and is not verifier, admin or broker.
 Refuses an existing FILE unless --force. --agent IMAGE (made by zw build) is verified as the
-gateway will verify it at boot — the device's trust keys and agent counter — and written into
+gateway will verify it at boot — the device's trust store (after any zw trust apply) and agent
+counter — and written into
 the agent partition; an image the gateway would refuse is not written (provision.agent).
 
 zw provision --flash FILE --agent IMAGE     installs an agent image into an existing device

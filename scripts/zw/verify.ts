@@ -5,7 +5,8 @@ import { FLAG } from '../../bootloader-verify/format.ts';
 import { parseLayout } from '../../bootloader-verify/tlv.ts';
 import { ZwError } from '../../hardware/errors.ts';
 import { bytesReader } from '../../bootloader-verify/reader.ts';
-import { trustedKey, type TrustedKey } from '../../bootloader-verify/trust.ts';
+import { hex, trustedKey, type TrustedKey, type TrustStore } from '../../bootloader-verify/trust.ts';
+import { applyTrustUpdate, decodeTrustDocument, type TrustUpdate } from '../../bootloader-verify/trust-update.ts';
 import { verifyImage } from '../../bootloader-verify/verify.ts';
 import { REASONS } from '../../hardware/reasons.ts';
 import { nodeCrypto } from '../../hardware/node/crypto.ts';
@@ -23,11 +24,31 @@ function readX25519Private(path: string): Uint8Array {
   }
 }
 
+/** The store a trust-update image makes, verified against `base` (or its own keys). */
+function trustFromFile(path: string, base: TrustStore): TrustUpdate {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new ZwError('flash.io', `cannot read --trust ${path}: ${(e as Error).message}`);
+  }
+  let against = base;
+  if (base.keys.length === 0) {
+    const layout = parseLayout(bytesReader(bytes, nodeCrypto));
+    if (!layout.ok) return layout;
+    const { hdrSize, imgSize } = layout.value.header;
+    const doc = decodeTrustDocument(bytes.subarray(hdrSize, hdrSize + imgSize));
+    if (!doc) return { ok: false, reason: 'trust.document', detail: 'not a trust-update image' };
+    against = { keys: doc.keys.map((k) => trustedKey(k, nodeCrypto)).filter((k): k is TrustedKey => k !== null), revoked: doc.revoked.map(hex) };
+  }
+  return applyTrustUpdate(bytesReader(bytes, nodeCrypto), nodeCrypto, against, 0);
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'verify a signed MCUboot image against trusted keys, as the gateway does',
-  usage: `zw verify --key PEM [--key PEM ...] [--revoke KEYHASH ...] [--min-security-counter N]
-          [--enc-key PEM] [--json] IMAGE
+  usage: `zw verify --key PEM [--key PEM ...] [--trust FILE] [--revoke KEYHASH ...]
+          [--min-security-counter N] [--enc-key PEM] [--json] IMAGE
 
 Verifies IMAGE (MCUboot format, e.g. made by imgtool or zw sign) with the same code the gateway
 runs (bootloader-verify/): header and TLV bounds, the SHA256/SHA512 hash over header, payload and
@@ -36,10 +57,14 @@ public or private), the signature, and the security counter against --min-securi
 Stricter than MCUboot's default build: hash-only images, duplicate hash TLVs and headers under
 32 bytes are refused. An encrypted image (imgtool --encrypt, ECIES-X25519) is verified over
 its plaintext when --enc-key gives the X25519 private key; without it, image.encrypted.
+--trust FILE takes the keys and revocations from a trust-update image (zw trust build), as a
+gateway that applied it would: FILE must itself verify against the --key keys, or, without
+--key, against a key its own list names (a self-signed list the caller chooses to trust).
 Exit 0 accepted, 1 rejected (with a reason code), 2 usage, 3 I/O.`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       key: { type: 'string', multiple: true },
+      trust: { type: 'string' },
       revoke: { type: 'string', multiple: true },
       'min-security-counter': { type: 'string', default: '0' },
       'enc-key': { type: 'string' },
@@ -47,10 +72,20 @@ Exit 0 accepted, 1 rejected (with a reason code), 2 usage, 3 I/O.`,
     });
     const [file, extra] = positionals;
     if (!file || extra) throw new UsageError('exactly one IMAGE is needed');
-    if (!values.key?.length) throw new UsageError('at least one --key is needed');
+    if (!values.key?.length && !values.trust) throw new UsageError('at least one --key (or a --trust list) is needed');
     const min = Number(values['min-security-counter']);
     if (!Number.isInteger(min) || min < 0 || min > 0xffffffff) throw new UsageError('--min-security-counter must be 0..4294967295');
-    const keys: TrustedKey[] = values.key.map((k) => trustedKey(readTrustKey(k).spki, nodeCrypto)!);
+    let trust: TrustStore = { keys: (values.key ?? []).map((k) => trustedKey(readTrustKey(k).spki, nodeCrypto)!), revoked: [] };
+    if (values.trust) {
+      const t = trustFromFile(values.trust, trust);
+      if (!t.ok) {
+        const out = { verdict: 'reject', reason: t.reason, meaning: REASONS[t.reason], detail: `--trust ${values.trust}: ${t.detail}` };
+        process.stdout.write(values.json ? JSON.stringify(out, null, 2) + '\n' : `reject  ${file}: ${t.reason} — ${out.detail}\n`);
+        return EXIT.REJECT;
+      }
+      trust = t.store;
+    }
+    trust = { keys: trust.keys, revoked: [...trust.revoked, ...(values.revoke ?? [])] };
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(readFileSync(file));
@@ -70,7 +105,7 @@ Exit 0 accepted, 1 rejected (with a reason code), 2 usage, 3 I/O.`,
       bytes = plain;
       decrypted = true;
     }
-    const v = verifyImage(bytesReader(bytes, nodeCrypto), nodeCrypto, { trust: { keys, revoked: values.revoke ?? [] }, minSecurityCounter: min, decrypted });
+    const v = verifyImage(bytesReader(bytes, nodeCrypto), nodeCrypto, { trust, minSecurityCounter: min, decrypted });
     if (values.json) {
       printJson(v.ok ? { verdict: 'accept', image: { ...v.image, header: v.image.header } } : { verdict: 'reject', reason: v.reason, meaning: REASONS[v.reason], detail: v.detail });
     } else if (v.ok) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeCbor, CborMap } from '../../bootloader-verify/cbor.ts';
 import { bytesReader } from '../../bootloader-verify/reader.ts';
-import { applyTrustUpdate, decodeTrustDocument, encodeTrustDocument, type TrustDocument } from '../../bootloader-verify/trust-update.ts';
+import { applyTrustUpdate, decodeTrustDocument, deviceTrust, encodeTrustDocument, storedTrustDocument, type TrustDocument } from '../../bootloader-verify/trust-update.ts';
 import { nodeCrypto } from '../../hardware/node/crypto.ts';
 import { signImage } from '../../scripts/lib/imgtool/sign.ts';
 import { ROOT } from '../../scripts/lib/host.ts';
@@ -69,6 +69,35 @@ describe('trust-store updates', () => {
     const d = { version: 7, keys: [A, P], revoked: [nodeCrypto.sha256(B)] };
     expect(decodeTrustDocument(encodeTrustDocument(d))).toEqual(d);
     expect(decodeTrustDocument(encodeTrustDocument({ version: 1, keys: Array(33).fill(A), revoked: [] }))).toBeNull();
+  });
+});
+
+describe('the trust store a device is bound by (deviceTrust)', () => {
+  const reason = (r: ReturnType<typeof deviceTrust>) => (r.ok ? 'ok' : r.reason);
+  it('is the provisioned keys until an update is stored, then the stored list at the trust counter', () => {
+    const initial = deviceTrust([A, P], null, 4, nodeCrypto);
+    expect(initial.ok && [initial.version, initial.store.keys.map((k) => k.id)]).toEqual([4, [id(A), id(P)]]);
+    const r = apply(update({ version: 5, keys: [A, B, P], revoked: [nodeCrypto.sha256(P)] }), 4);
+    if (!r.ok) throw new Error(r.reason);
+    const stored = storedTrustDocument(r.store, r.version);
+    const after = deviceTrust([A, P], stored, 5, nodeCrypto);
+    expect(after.ok && [after.version, after.store.keys.map((k) => k.id), after.store.revoked]).toEqual([5, [id(A), id(B)], [id(P)]]);
+  });
+  it('fails closed: a stored list at another version than the counter, a malformed one, no usable key', () => {
+    const stored = encodeTrustDocument({ version: 5, keys: [A], revoked: [] });
+    expect(reason(deviceTrust([A], stored, 6, nodeCrypto))).toBe('trust.version');
+    expect(reason(deviceTrust([A], stored, 4, nodeCrypto))).toBe('trust.version');
+    expect(reason(deviceTrust([A], stored.subarray(1), 5, nodeCrypto))).toBe('trust.document');
+    expect(reason(deviceTrust([A], encodeTrustDocument({ version: 5, keys: [new Uint8Array(44)], revoked: [] }), 5, nodeCrypto))).toBe('trust.document');
+    expect(reason(deviceTrust([], null, 0, nodeCrypto))).toBe('trust.document');
+    expect(reason(deviceTrust([new Uint8Array(44)], null, 0, nodeCrypto))).toBe('trust.document');
+  });
+  it('a stored list that names a key it also revokes never lets that key verify', () => {
+    const stored = encodeTrustDocument({ version: 2, keys: [A, P], revoked: [nodeCrypto.sha256(P)] });
+    const t = deviceTrust([A], stored, 2, nodeCrypto);
+    expect(t.ok && t.store.keys.map((k) => k.id)).toEqual([id(A)]);
+    const p08 = new Uint8Array(readFileSync(join(ROOT, '../shared/vectors/imgtool/p08_ecdsa_p256.bin')));
+    expect(t.ok && outcome(verifyFile(nodeCrypto, p08, { trust: t.store, minSecurityCounter: 0 }))).toBe('image.key.revoked');
   });
 });
 

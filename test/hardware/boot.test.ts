@@ -13,6 +13,13 @@ import { buildAgentImage } from '../../scripts/lib/agent-image.ts';
 import { ARCHES, hostCommand, ROOT } from '../../scripts/lib/host.ts';
 import { provision } from '../../scripts/lib/provision.ts';
 import { signImage } from '../../scripts/lib/imgtool/sign.ts';
+import { bytesReader } from '../../bootloader-verify/reader.ts';
+import { encodeTrustDocument } from '../../bootloader-verify/trust-update.ts';
+import { nodeCrypto } from '../../hardware/node/crypto.ts';
+import { NodeFlash } from '../../hardware/node/flash.ts';
+import { SecureState } from '../../hardware/node/keys.ts';
+import { nodePlatform } from '../../hardware/node/platform.ts';
+import { applyTrustToDevice } from '../../hardware/node/trust.ts';
 
 const V = join(ROOT, '../shared/vectors/imgtool');
 const KEY_A = readFileSync(join(V, 'keys/ed25519_a.pem'));
@@ -40,6 +47,23 @@ function boot(arch: (typeof ARCHES)[number], flash: string, extra: string[] = []
   return spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
 }
 
+const KEY_B_ID = Buffer.from(nodeCrypto.sha256(new Uint8Array(readFileSync(join(V, 'keys/ed25519_b.pub.der'))))).toString('hex');
+const revokeA = signImage(
+  encodeTrustDocument({ version: 1, keys: [new Uint8Array(readFileSync(join(V, 'keys/ed25519_b.pub.der')))], revoked: [nodeCrypto.sha256(new Uint8Array(readFileSync(join(V, 'keys/ed25519_a.pub.der'))))] }),
+  { key: KEY_A, headerSize: 32, padHeader: true, securityCounter: 1 },
+);
+
+/** Applies a trust update to a device file as `zw trust apply` does. */
+function applyTrust(flash: string, image: Uint8Array): void {
+  const f = new NodeFlash(flash);
+  try {
+    const r = applyTrustToDevice(new SecureState(f.openSecure()), bytesReader(image, nodeCrypto));
+    if (!r.ok) throw new Error(`${r.reason}: ${r.detail}`);
+  } finally {
+    f.close();
+  }
+}
+
 const measured = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('ZW-MEASURED ')).map((l) => JSON.parse(l.slice(12)));
 
 beforeAll(async () => {
@@ -56,8 +80,8 @@ for (const arch of ARCHES) {
       const r = boot(arch, withAgent(`good-${arch}`, good, slotA));
       expect(r.status, r.stderr).toBe(0);
       const log = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('ZW-AGENT-RAN '))!.slice(13));
-      expect(log.map((m: { component: string; status: string }) => [m.component, m.status])).toEqual([
-        ['agent', 'accepted'], ['slot-a', 'accepted'], ['slot-b', 'rejected'],
+      expect(log.map((m: { type: string; component: string; status: string }) => [m.type, m.component, m.status])).toEqual([
+        ['agent', 'agent', 'accepted'], ['firmware', 'slot-a', 'accepted'], ['firmware', 'slot-b', 'rejected'],
       ]);
       expect(log[0]).toMatchObject({ version: '0.3.1+7', securityCounter: 2, hashAlg: 'sha256' });
       expect(log[1]).toMatchObject({ version: '1.2.3+4', securityCounter: 7 });
@@ -95,6 +119,38 @@ for (const arch of ARCHES) {
       expect(r.status).toBe(1);
       expect(r.stdout).not.toContain('ZW-AGENT-RAN');
       expect(r.stderr).toContain('zw-host: secure.empty: agent image refused');
+    });
+
+    it('binds to an applied trust update: a revoked signer is refused for the agent and the slots', () => {
+      const f = withAgent(`revoked-${arch}`, good, new Uint8Array(readFileSync(join(V, 'p03_ed25519_seccnt7.bin'))));
+      applyTrust(f, revokeA);
+      const r = boot(arch, f);
+      expect(r.status).toBe(1);
+      expect(r.stdout).not.toContain('ZW-AGENT-RAN');
+      expect(r.stderr).toContain('zw-host: image.key.revoked: agent image refused');
+      expect(measured(r.stderr).map((m) => [m.type, m.component, m.reason])).toEqual([
+        ['agent', 'agent', 'image.key.revoked'], ['firmware', 'slot-a', 'image.key.revoked'], ['firmware', 'slot-b', 'image.magic'],
+      ]);
+    });
+
+    it('boots an agent signed by a key the applied trust update added', () => {
+      const f = withAgent(`rotated-${arch}`, signImage(bytecode, { key: KEY_B, headerSize: 32, padHeader: true, version: '0.3.2', securityCounter: 2 }));
+      applyTrust(f, revokeA);
+      const r = boot(arch, f);
+      expect(r.status, r.stderr).toBe(0);
+      expect(measured(r.stderr)[0]).toMatchObject({ type: 'agent', status: 'accepted', version: '0.3.2+0', signer: KEY_B_ID });
+    });
+
+    it('fails closed when the stored trust list does not match the trust counter (trust.version)', () => {
+      const f = withAgent(`mismatch-${arch}`, good);
+      applyTrust(f, revokeA);
+      const p = nodePlatform(f);
+      p.counters.advance('trust', 9);
+      p.close();
+      const r = boot(arch, f);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('zw-host: trust.version: agent image refused');
+      expect(measured(r.stderr).map((m) => m.reason)).toEqual(['trust.version', 'trust.version', 'trust.version']);
     });
 
     it('a correctly signed payload that is not bytecode is refused by the host (host.load)', () => {

@@ -175,7 +175,10 @@ describe('zw keygen', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(k, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     const img = signImage(P3, { ...BASE, key: readFileSync(k, 'utf8'), securityCounter: 3 });
-    expect(accept(img, readFileSync(pub, 'utf8'))).toMatchObject({ ok: true, image: { securityCounter: 3 } });
+    const verdict = accept(img, readFileSync(pub, 'utf8'));
+    expect(verdict).toMatchObject({ ok: true, image: { securityCounter: 3 } });
+    // The key hash it prints is the signer id the verifier reports (MCUboot KEYHASH).
+    expect(r.stderr).toContain(`key hash ${verdict.ok ? verdict.image.signer : '?'}`);
     const p = generateKey('ecdsa-p256');
     expect(accept(signImage(P3, { ...BASE, key: p.privatePem }), p.publicPem).ok).toBe(true);
     expect(generateKey('x25519').privatePem).toContain('PRIVATE KEY');

@@ -8,6 +8,7 @@ import { ROOT } from '../../scripts/lib/host.ts';
 
 const V = join(ROOT, '../shared/vectors/imgtool');
 const K = join(V, 'keys');
+const A_ID = '3c79741fcbbe6f27e20c5e704aeca638c70376bac051a672b41dc71ec9eaf2ce';
 const zw = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts/zw.mjs'), 'verify', ...a], { encoding: 'utf8' });
 
 describe('zw verify', () => {
@@ -39,6 +40,34 @@ describe('zw verify', () => {
     expect(without.stdout).toContain('image.encrypted');
   });
 
+  it('--trust takes keys and revocations from a trust-update image verified against --key', () => {
+    const d = mkdtempSync(join(tmpdir(), 'zw-verify-trust-'));
+    const t = join(d, 'trust.img');
+    const made = spawnSync(process.execPath, [join(ROOT, 'scripts/zw.mjs'), 'trust', 'build', '--key', join(K, 'ed25519_a.pem'), '--version', '2',
+      '--trust-key', join(K, 'ed25519_b.pub.pem'), '--revoke', A_ID, '-o', t], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const a = join(K, 'ed25519_a.pub.pem');
+    // Before the list, key A verifies p01; under it, A is revoked.
+    expect(zw('--key', a, join(V, 'p01_ed25519_hdr32.bin')).status).toBe(0);
+    const rev = zw('--key', a, '--trust', t, '--json', join(V, 'p01_ed25519_hdr32.bin'));
+    expect(rev.status).toBe(1);
+    expect(JSON.parse(rev.stdout)).toMatchObject({ verdict: 'reject', reason: 'image.key.revoked' });
+    // The list must verify against --key: signed by A, it does not against B alone.
+    const bad = zw('--key', join(K, 'ed25519_b.pub.pem'), '--trust', t, join(V, 'p01_ed25519_hdr32.bin'));
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('image.key.unknown');
+    expect(bad.stdout).toContain('--trust');
+    // Without --key the list must be self-signed: this one is signed by A, which it revokes.
+    expect(zw('--trust', t, join(V, 'p01_ed25519_hdr32.bin')).stdout).toContain('image.key.revoked');
+    const self = join(d, 'self.img');
+    spawnSync(process.execPath, [join(ROOT, 'scripts/zw.mjs'), 'trust', 'build', '--key', join(K, 'ed25519_a.pem'), '--version', '3',
+      '--trust-key', join(K, 'ed25519_a.pub.pem'), '-o', self], { encoding: 'utf8' });
+    expect(zw('--trust', self, join(V, 'p01_ed25519_hdr32.bin')).status).toBe(0);
+    expect(zw('--trust', self, join(V, 'n03_signed_by_other_key.bin')).stdout).toContain('image.key.unknown');
+    expect(zw('--trust', join(V, 'p01_ed25519_hdr32.bin'), join(V, 'p01_ed25519_hdr32.bin')).stdout).toContain('trust.document');
+    expect(zw('--trust', join(d, 'missing.img'), join(V, 'p01_ed25519_hdr32.bin')).status).toBe(3);
+  });
+
   it('usage errors exit 2, a missing image exits 3', () => {
     expect(zw(join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
     expect(zw('--key', join(K, 'ed25519_a.pub.pem'), '--min-security-counter', '-1', join(V, 'p01_ed25519_hdr32.bin')).status).toBe(2);
@@ -63,5 +92,39 @@ describe('zw trust', () => {
     expect(trust('show', join(V, 'p01_ed25519_hdr32.bin')).status).toBe(1);
     expect(trust('build', '--key', join(K, 'ed25519_a.pem'), '--version', '0', '--trust-key', join(K, 'ed25519_a.pub.pem'), '-o', out).status).toBe(2);
     expect(trust('frob').status).toBe(2);
+  });
+
+  it('applies an update to a provisioned device, shows the device list, refuses replays and revoked signers', () => {
+    const d = mkdtempSync(join(tmpdir(), 'zw-trust-apply-'));
+    const flash = join(d, 'gw.flash');
+    const z = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts/zw.mjs'), ...a], { encoding: 'utf8' });
+    expect(z('provision', 'gw-trust-cli', '--flash', flash, '--trust-key', join(K, 'ed25519_a.pub.pem'), '--counter', 'trust=1').status).toBe(0);
+    const img = join(d, 'v2.img');
+    expect(trust('build', '--key', join(K, 'ed25519_a.pem'), '--version', '2', '--trust-key', join(K, 'ed25519_b.pub.pem'), '--revoke', A_ID, '-o', img).status).toBe(0);
+    const before = trust('show', '--json', '--flash', flash);
+    expect(JSON.parse(before.stdout)).toMatchObject({ version: 1, keys: [{ id: A_ID, alg: 'ed25519' }], revoked: [] });
+    const a = trust('apply', '--flash', flash, img);
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stdout).toContain('applied');
+    const after = JSON.parse(trust('show', '--json', '--flash', flash).stdout);
+    expect(after).toMatchObject({ version: 2, revoked: [A_ID] });
+    expect(after.keys.map((k: { id: string }) => k.id)).not.toContain(A_ID);
+    const again = trust('apply', '--json', '--flash', flash, img);
+    expect(again.status).toBe(1);
+    expect(JSON.parse(again.stdout)).toMatchObject({ verdict: 'reject', reason: 'image.key.revoked' });
+    const byA = join(d, 'v3.img');
+    expect(trust('build', '--key', join(K, 'ed25519_a.pem'), '--version', '3', '--trust-key', join(K, 'ed25519_a.pub.pem'), '-o', byA).status).toBe(0);
+    const revoked = trust('apply', '--flash', flash, byA);
+    expect(revoked.status).toBe(1);
+    expect(revoked.stdout).toContain('image.key.revoked');
+    const shown = z('provision', '--show', '--flash', flash);
+    expect(shown.stdout).toContain('trust list version 2');
+    expect(shown.stdout).toContain(`revoked    keyhash ${A_ID}`);
+    // An image signed by the revoked key is no longer installed as the agent.
+    const agent = z('provision', '--flash', flash, '--agent', join(V, 'p01_ed25519_hdr32.bin'));
+    expect(agent.status).toBe(1);
+    expect(agent.stderr).toContain('image.key.revoked');
+    expect(trust('apply', flash).status).toBe(2);
+    expect(trust('apply', '--flash', flash, join(d, 'none.img')).status).toBe(3);
   });
 });
