@@ -78,6 +78,13 @@ export const REASONS = {
   'trust.version': 'a trust update has no SEC_CNT or its document version differs from it, or the stored trust list does not match the trust counter',
   'trust.stale': 'a trust update is not newer than the device\'s trust counter',
   'trust.document': 'a trust update\'s payload, or the trust list stored in secure, is not a well-formed trust document with a usable key',
+  // the store on the data partition (agent/store/, FORMAT.md there)
+  'store.rollback': 'the data partition is older than the store-epoch counter (a restored copy), blank although the store existed, or from an epoch this device never reached',
+  'store.full': 'the commit does not fit: the data partition is full of live records (nothing committed is lost)',
+  'store.record.auth': 'a record failed authentication after re-reading (damaged or altered); recovery goes on with the rest',
+  'store.audit.chain': 'the audit trail\'s hash chain is broken: a record is missing, altered or out of order',
+  'store.limit': 'a key, value, payload, queue depth or commit exceeds the store\'s limits (agent/store/limits.ts)',
+  'store.queue.unknown': 'no queued report has this id (already acknowledged, or never enqueued)',
   // generic input handling
   'input.type': 'an argument has the wrong type',
   'input.range': 'an argument is outside its allowed range',
