@@ -19,7 +19,10 @@ export function putU64(b: Uint8Array, o: number, v: number): void {
   putU32(b, o + 4, Math.floor(v / 0x100000000));
 }
 export function u64(b: Uint8Array, o: number): number {
-  return u32(b, o) + u32(b, o + 4) * 0x100000000;
+  // Only multiply when the high word is set: QuickJS 2021 keeps `x * 2^32` as a float even when
+  // it is 0, and its Map hashes a float 1.0 and an int 1 differently (`map.get(1)` misses).
+  const hi = u32(b, o + 4);
+  return hi === 0 ? u32(b, o) : u32(b, o) + hi * 0x100000000;
 }
 
 export interface SegmentHeader {

@@ -1,15 +1,19 @@
 // The store's keys (agent/store/FORMAT.md "Keys"): handles from KeyStore.deriveKey over the
 // storage root, never bytes in zw-host. The header MAC and the per-epoch AEAD live here.
 import type { Crypto, KeyHandle, KeyStore } from '../../hardware/ports.ts';
+import { ZwError } from '../../hardware/errors.ts';
 import { MAC_LEN } from './codec.ts';
 
 export class StoreKeys {
   readonly #header: KeyHandle;
   readonly #aead = new Map<number, KeyHandle>();
 
-  constructor(private readonly keys: KeyStore, private readonly crypto: Crypto) {
-    // The storage root is generated on first use when provisioning did not make it.
-    if (!keys.has('storage')) keys.generate('storage', 'secret32');
+  /** `create`: generate the storage root on first use when provisioning did not make it. */
+  constructor(private readonly keys: KeyStore, private readonly crypto: Crypto, create = true) {
+    if (!keys.has('storage')) {
+      if (!create) throw new ZwError('keystore.absent', 'no storage root in secure: this device never had a store');
+      keys.generate('storage', 'secret32');
+    }
     this.#header = keys.deriveKey('store/v1/header');
   }
 

@@ -34,22 +34,35 @@ export type Opened =
 
 export type Commit = { ok: true; records: number } | { ok: false; reason: 'store.full' | 'store.record.auth'; detail: string };
 
-/** Opens the store on the data partition: recovery, the rollback check against the
- *  store-epoch counter, and a new epoch for this run. */
-export function openStore(ports: StorePorts, options: StoreOptions = {}): Opened {
-  const keys = new StoreKeys(ports.keys, ports.crypto);
+/** Recovery and the rollback check (FORMAT.md "Epoch and rollback"); writes nothing. */
+function load(ports: Pick<StorePorts, 'flash' | 'keys' | 'counters' | 'crypto'>, create: boolean) {
+  const keys = new StoreKeys(ports.keys, ports.crypto, create);
   const part = ports.flash.open('data');
   const slots = Math.floor(part.size / SEGMENT_SIZE);
   const index = new StoreIndex(ports.crypto);
   const { report, position } = recover(part, keys, slots, (r) => index.apply(r.entry, r));
   const counter = ports.counters.read('store-epoch');
   const d = report.epoch;
-  const rollback = (detail: string): Opened => ({ ok: false, reason: 'store.rollback', detail, report });
-  if (report.blank && counter > 0) return rollback(`the data partition is blank but the store-epoch counter is ${counter}`);
-  if (!report.blank && d < counter) return rollback(`the data is from epoch ${d}, the counter says ${counter}: an older copy of the partition`);
-  if (!report.blank && d > counter + 1) return rollback(`the data claims epoch ${d}, the counter is ${counter}`);
-  const completedEpoch = !report.blank && d === counter + 1;
-  if (completedEpoch) ports.counters.advance('store-epoch', d);
+  let rollback: string | null = null;
+  if (report.blank && counter > 0) rollback = `the data partition is blank but the store-epoch counter is ${counter}`;
+  else if (!report.blank && d < counter) rollback = `the data is from epoch ${d}, the counter says ${counter}: an older copy of the partition`;
+  else if (!report.blank && d > counter + 1) rollback = `the data claims epoch ${d}, the counter is ${counter}`;
+  return { keys, part, slots, index, report, position, counter, rollback, completedEpoch: !report.blank && d === counter + 1 };
+}
+
+/** Opens the store read-only, for tools (zw store dump): recovery and the rollback check
+ *  exactly as the gateway does them, and nothing written — not even the epoch. */
+export function inspectStore(ports: Pick<StorePorts, 'flash' | 'keys' | 'counters' | 'crypto'>): { reader: StoreReader; report: RecoveryReport; counter: number; rollback: string | null } {
+  const l = load(ports, false);
+  return { reader: new StoreReader(l.part, l.keys, l.index, ports.crypto), report: l.report, counter: l.counter, rollback: l.rollback };
+}
+
+/** Opens the store on the data partition: recovery, the rollback check against the
+ *  store-epoch counter, and a new epoch for this run. */
+export function openStore(ports: StorePorts, options: StoreOptions = {}): Opened {
+  const { keys, part, slots, index, report, position, counter, rollback, completedEpoch } = load(ports, true);
+  if (rollback !== null) return { ok: false, reason: 'store.rollback', detail: rollback, report };
+  if (completedEpoch) ports.counters.advance('store-epoch', report.epoch);
   const log = new SegmentLog(part, keys, ports.rng, slots, position);
   const store = new Store(ports, part, keys, log, index, options.checkpointEvery ?? CHECKPOINT_EVERY);
   store.checkpoint();
