@@ -55,12 +55,21 @@ export function parseSegmentHeader(b: Uint8Array): SegmentHeader | null {
   return { seq: u64(b, 8), epoch: u32(b, 16), first: u64(b, 24), tail: u64(b, 32) };
 }
 
-export interface RecordHeader { readonly sealedLength: number; readonly seq: number; readonly epoch: number; readonly nonce: Uint8Array }
+export interface RecordHeader {
+  readonly sealedLength: number;
+  readonly seq: number;
+  readonly epoch: number;
+  readonly nonce: Uint8Array;
+  /** The last record of its commit. In the authenticated header so that the commits can be
+   *  told apart even when a record's body is damaged. */
+  readonly last: boolean;
+}
 
 export function recordHeaderBytes(h: RecordHeader): Uint8Array {
   const b = new Uint8Array(32);
   b.set(REC_MAGIC, 0);
   b[2] = VERSION;
+  b[3] = h.last ? 1 : 0;
   putU32(b, 4, h.sealedLength);
   putU64(b, 8, h.seq);
   putU32(b, 16, h.epoch);
@@ -71,10 +80,10 @@ export function recordHeaderBytes(h: RecordHeader): Uint8Array {
 /** The fields of a record header, bounded (MAX_SEALED) before anything is sized by them. */
 export function parseRecordHeader(b: Uint8Array): RecordHeader | null {
   if (b.length < RECORD_HEADER) return null;
-  if (b[0] !== REC_MAGIC[0] || b[1] !== REC_MAGIC[1] || b[2] !== VERSION || b[3] !== 0) return null;
+  if (b[0] !== REC_MAGIC[0] || b[1] !== REC_MAGIC[1] || b[2] !== VERSION || (b[3]! & ~1) !== 0) return null;
   const sealedLength = u32(b, 4);
   if (sealedLength < 16 || sealedLength > MAX_SEALED) return null;
-  return { sealedLength, seq: u64(b, 8), epoch: u32(b, 16), nonce: b.slice(20, 32) };
+  return { sealedLength, seq: u64(b, 8), epoch: u32(b, 16), nonce: b.slice(20, 32), last: b[3] === 1 };
 }
 
 /** Bytes a record takes on flash: header, sealed body, padding to the 16-byte program unit. */
@@ -103,12 +112,10 @@ export function encodeKey(key: string): Uint8Array {
   return utf8.encode(key);
 }
 
-export function encodeBody(e: Entry, last: boolean): Uint8Array {
-  const flags = last ? 1 : 0;
+export function encodeBody(e: Entry): Uint8Array {
   const head = (kind: number, n: number): Uint8Array => {
     const b = new Uint8Array(2 + n);
     b[0] = kind;
-    b[1] = flags;
     return b;
   };
   switch (e.kind) {
@@ -152,10 +159,9 @@ export function encodeBody(e: Entry, last: boolean): Uint8Array {
 
 /** A body that authenticated, parsed; null when it does not have the shape of FORMAT.md (a
  *  record written by another version, or a bug — never trusted further). */
-export function decodeBody(b: Uint8Array): { entry: Entry; last: boolean } | null {
-  if (b.length < 2 || (b[1]! & ~1) !== 0) return null;
-  const last = (b[1]! & 1) === 1;
-  const ok = (entry: Entry) => ({ entry, last });
+export function decodeBody(b: Uint8Array): { entry: Entry } | null {
+  if (b.length < 2 || b[1] !== 0) return null;
+  const ok = (entry: Entry) => ({ entry });
   switch (b[0]) {
     case KIND.PUT: case KIND.DELETE: {
       if (b.length < 4) return null;

@@ -33,7 +33,7 @@ export class SegmentLog {
 
   /** Bytes a commit of `entries` takes (records only). */
   static span(entries: readonly Entry[]): number {
-    return entries.reduce((n, e) => n + recordSpan(encodeBody(e, false).length + TAG), 0);
+    return entries.reduce((n, e) => n + recordSpan(encodeBody(e).length + TAG), 0);
   }
 
   /** Whether `span` bytes fit the head segment without opening a new one. */
@@ -44,7 +44,7 @@ export class SegmentLog {
   /** Commits `entries` as one batch: durable when this returns ok. `reserve`: slots that must
    *  stay free if a new segment is opened (compaction may use the reserve, user commits not). */
   append(entries: readonly Entry[], reserve: number): Append {
-    const bodies = entries.map((e, i) => encodeBody(e, i === entries.length - 1));
+    const bodies = entries.map((e) => encodeBody(e));
     for (const b of bodies) if (b.length > MAX_BODY) throw new ZwError('store.limit', `record body of ${b.length} bytes exceeds ${MAX_BODY}`);
     const span = bodies.reduce((n, b) => n + recordSpan(b.length + TAG), 0);
     if (span > MAX_COMMIT) throw new ZwError('store.limit', `commit of ${span} bytes exceeds ${MAX_COMMIT}`);
@@ -66,9 +66,9 @@ export class SegmentLog {
     const base = open ? SEGMENT_HEADER : this.#writeOffset!;
     const locs: RecordLoc[] = [];
     let seq = this.#nextSeq;
-    for (const body of bodies) {
+    for (const [i, body] of bodies.entries()) {
       const nonce = this.rng.bytes(12);
-      const hb = recordHeaderBytes({ sealedLength: body.length + TAG, seq, epoch: this.epoch, nonce });
+      const hb = recordHeaderBytes({ sealedLength: body.length + TAG, seq, epoch: this.epoch, nonce, last: i === bodies.length - 1 });
       out.set(hb, at);
       out.set(this.keys.mac(hb), at + 32);
       out.set(this.keys.seal(this.epoch, nonce, body, hb), at + RECORD_HEADER);

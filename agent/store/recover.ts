@@ -4,7 +4,7 @@
 import type { Partition } from '../../hardware/ports.ts';
 import type { SegmentHeader } from './codec.ts';
 import type { StoreKeys } from './keys.ts';
-import { readSegmentHeader, scanSegment, type ScannedRecord } from './scan.ts';
+import { readSegmentHeader, scanSegment, type ScannedRecord, type SeenHeader } from './scan.ts';
 
 export interface LostRange { readonly from: number; readonly to: number }
 
@@ -33,10 +33,12 @@ export interface LogPosition {
 }
 
 /** The cut-off of the head segment's records: everything up to the last commit known to be
- *  complete. A later commit's records on flash prove the one before it was synced. */
-function committedCutoff(records: readonly ScannedRecord[], first: number): number {
+ *  complete. Only the last commit can be incomplete — a later commit's records on flash prove
+ *  the one before it was synced — so a record missing below that is damage, not a cut. Commit
+ *  boundaries come from the authenticated headers, readable even when a body is damaged. */
+function committedCutoff(records: readonly ScannedRecord[], headers: readonly SeenHeader[], first: number): number {
   const present = new Set(records.map((r) => r.seq));
-  const ends = records.filter((r) => r.last).map((r) => r.seq);
+  const ends = [...new Set(headers.filter((h) => h.last && h.seq >= first).map((h) => h.seq))].sort((a, b) => a - b);
   if (ends.length === 0) return first - 1;
   const last = ends[ends.length - 1]!;
   const before = ends.length > 1 ? ends[ends.length - 2]! : first - 1;
@@ -68,7 +70,7 @@ export function recover(part: Partition, keys: StoreKeys, slots: number, visit: 
 
   const headScan = scanSegment(part, keys, head.seq % slots);
   const headAll = inRange(headScan.records, head.first, Infinity);
-  const cutoff = committedCutoff(headAll, head.first);
+  const cutoff = committedCutoff(headAll, headScan.headers, head.first);
   const headKept = headAll.filter((r) => r.seq <= cutoff);
   const discarded = headAll.length - headKept.length;
   let tail = head.tail;

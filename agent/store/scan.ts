@@ -21,8 +21,12 @@ export interface ScannedRecord extends RecordLoc {
   readonly last: boolean;
 }
 
+/** A record whose header verified, whether or not its body did. */
+export interface SeenHeader { readonly seq: number; readonly last: boolean }
+
 export interface SegmentScan {
   readonly records: ScannedRecord[];
+  readonly headers: SeenHeader[];
   /** Offsets where a record could not be authenticated. */
   readonly damaged: number[];
   /** Offset after the last good record. */
@@ -47,12 +51,13 @@ export function readSegmentHeader(part: Partition, keys: StoreKeys, slot: number
   return null;
 }
 
-type Attempt = { ok: true; record: ScannedRecord } | { ok: false; skip: number };
+type Attempt = { ok: true; record: ScannedRecord } | { ok: false; skip: number; header: SeenHeader | null };
 
 /** Reads one record at `offset` of `slot`, from `first` (the bytes already read) and then from
  *  the flash again while it fails. */
 export function readRecord(part: Partition, keys: StoreKeys, slot: number, offset: number, first?: Uint8Array): Attempt {
   let skip = 16;
+  let header: SeenHeader | null = null;
   for (let attempt = 0; attempt < READ_RETRIES; attempt++) {
     const base = slot * SEGMENT_SIZE + offset;
     const hb = attempt === 0 && first ? first.subarray(offset, offset + RECORD_HEADER) : part.read(base, RECORD_HEADER);
@@ -61,21 +66,23 @@ export function readRecord(part: Partition, keys: StoreKeys, slot: number, offse
     const span = recordSpan(h.sealedLength);
     if (offset + span > SEGMENT_SIZE) continue;
     skip = span; // the header is authentic: its length can be trusted to skip the record
+    header = { seq: h.seq, last: h.last };
     const sealed = attempt === 0 && first
       ? first.subarray(offset + RECORD_HEADER, offset + RECORD_HEADER + h.sealedLength)
       : part.read(base + RECORD_HEADER, h.sealedLength);
     const body = keys.open(h.epoch, h.nonce, sealed, hb.subarray(0, 32));
     const parsed = body ? decodeBody(body) : null;
     if (!parsed) continue;
-    return { ok: true, record: { slot, offset, span, seq: h.seq, epoch: h.epoch, entry: parsed.entry, last: parsed.last } };
+    return { ok: true, record: { slot, offset, span, seq: h.seq, epoch: h.epoch, entry: parsed.entry, last: h.last } };
   }
-  return { ok: false, skip };
+  return { ok: false, skip, header };
 }
 
 /** Every record of one segment that authenticates, in the order they lie. */
 export function scanSegment(part: Partition, keys: StoreKeys, slot: number): SegmentScan {
   const buf = part.read(slot * SEGMENT_SIZE, SEGMENT_SIZE);
   const records: ScannedRecord[] = [];
+  const headers: SeenHeader[] = [];
   const damaged: number[] = [];
   let end = SEGMENT_HEADER;
   for (let at = SEGMENT_HEADER; at + RECORD_HEADER <= SEGMENT_SIZE; ) {
@@ -86,12 +93,14 @@ export function scanSegment(part: Partition, keys: StoreKeys, slot: number): Seg
     const r = readRecord(part, keys, slot, at, buf);
     if (r.ok) {
       records.push(r.record);
+      headers.push({ seq: r.record.seq, last: r.record.last });
       at += r.record.span;
       end = at;
     } else {
+      if (r.header) headers.push(r.header);
       if (damaged.length === 0 || damaged[damaged.length - 1]! < end) damaged.push(at);
       at += r.skip;
     }
   }
-  return { records, damaged, end, clean: damaged.length === 0 && erased(buf, end, SEGMENT_SIZE) };
+  return { records, headers, damaged, end, clean: damaged.length === 0 && erased(buf, end, SEGMENT_SIZE) };
 }

@@ -64,6 +64,15 @@ export class StoreIndex {
     return last ? { index: last.index, hash: last.hash } : { index: this.anchor.index, hash: this.anchor.hash };
   }
 
+  /** Bytes on flash of every live record: what compaction could never give back. */
+  liveBytes(): number {
+    let n = this.anchor.loc?.span ?? 0;
+    for (const loc of this.kv.values()) n += loc.span;
+    for (const loc of this.queue.values()) n += loc.span;
+    for (const a of this.audit) n += a.loc.span;
+    return n;
+  }
+
   /** Every location the index points at in `slot` (what compaction must copy forward). */
   liveIn(slot: number): { key?: string; id?: number; audit?: number; anchor?: boolean; loc: RecordLoc }[] {
     const out: { key?: string; id?: number; audit?: number; anchor?: boolean; loc: RecordLoc }[] = [];

@@ -6,7 +6,7 @@ import type { Ports } from '../../hardware/ports.ts';
 import { encodeAuditEvent, chainHash, type AuditEvent } from './audit.ts';
 import { encodeKey, type Entry } from './codec.ts';
 import { StoreKeys } from './keys.ts';
-import { CHECKPOINT_EVERY, MAX_AUDIT, MAX_COMMIT, MAX_KEY, MAX_KEYS, MAX_QUEUE, MAX_VALUE, RESERVE_SEGMENTS, SEGMENT_SIZE } from './limits.ts';
+import { CHECKPOINT_EVERY, MAX_AUDIT, MAX_COMMIT, MAX_KEY, MAX_KEYS, MAX_QUEUE, MAX_VALUE, RESERVE_SEGMENTS, SEGMENT_HEADER, SEGMENT_SIZE } from './limits.ts';
 import { SegmentLog } from './log.ts';
 import { recover, type RecoveryReport } from './recover.ts';
 import { StoreIndex } from './state.ts';
@@ -152,8 +152,11 @@ export class Store extends StoreReader {
       this.#auditHead = this.index.auditHead();
       throw new ZwError('store.limit', `commit of ${span} bytes exceeds ${MAX_COMMIT}`);
     }
-    const room = this.#makeRoom(span);
-    const r = room.ok ? this.log.append(entries, RESERVE_SEGMENTS) : room;
+    // A commit that only frees space may dig into the reserve: it is how a full store is freed.
+    const frees = entries.every((e) => e.kind === 'delete' || e.kind === 'ack' || e.kind === 'audit-anchor');
+    const reserve = frees ? 1 : RESERVE_SEGMENTS;
+    const room = this.#makeRoom(span, reserve, frees);
+    const r = room.ok ? this.log.append(entries, reserve) : room;
     if (!r.ok) {
       this.#auditHead = this.index.auditHead();
       return r;
@@ -197,24 +200,25 @@ export class Store extends StoreReader {
     return { ok: true, records: copies.length };
   }
 
-  stats(): { segments: number; free: number; slots: number; epoch: number; nextSeq: number; keys: number; queued: number; audit: number } {
+  stats(): { segments: number; tail: number; head: number; free: number; slots: number; epoch: number; nextSeq: number; keys: number; queued: number; audit: number } {
     return {
-      segments: this.log.slots - this.log.free, free: this.log.free, slots: this.log.slots, epoch: this.log.epoch,
+      segments: this.log.slots - this.log.free, tail: this.log.tail, head: this.log.head ?? this.log.tail, free: this.log.free, slots: this.log.slots, epoch: this.log.epoch,
       nextSeq: this.log.nextSeq, keys: this.index.kv.size, queued: this.index.queue.size, audit: this.index.audit.length,
     };
   }
 
-  #makeRoom(span: number): Commit {
-    for (let attempts = 0; !this.log.fits(span) && this.log.free - 1 < RESERVE_SEGMENTS && attempts < this.log.slots; attempts++) {
-      const before = this.log.free;
+  /** Compacts until a new segment can be opened with `reserve` slots left, or says store.full
+   *  at once when the live records could not fit even after compacting everything. */
+  #makeRoom(span: number, reserve: number, frees: boolean): Commit {
+    const full = (): Commit => ({ ok: false, reason: 'store.full', detail: `the data partition is full of live records (${this.log.slots - this.log.free} segments)` });
+    if (this.log.fits(span) || this.log.free - 1 >= reserve) return { ok: true, records: 0 };
+    const capacity = (this.log.slots - RESERVE_SEGMENTS - 1) * (SEGMENT_SIZE - SEGMENT_HEADER);
+    if (!frees && this.index.liveBytes() + span > capacity) return full();
+    for (let attempts = 0; !this.log.fits(span) && this.log.free - 1 < reserve && attempts < this.log.slots; attempts++) {
       const c = this.compact();
       if (!c.ok) return c;
-      if (this.log.free <= before && this.log.head === this.log.tail) break;
     }
-    if (!this.log.fits(span) && this.log.free - 1 < RESERVE_SEGMENTS) {
-      return { ok: false, reason: 'store.full', detail: `the data partition is full of live records (${this.log.slots - this.log.free} segments)` };
-    }
-    return { ok: true, records: 0 };
+    return !this.log.fits(span) && this.log.free - 1 < reserve ? full() : { ok: true, records: 0 };
   }
 
   #key(key: string): void {

@@ -1,0 +1,60 @@
+// The store's portable cases (test/store/cases.ts) on the Node ports and as real bytecode in
+// zw-host on x86_64 and aarch64 (qemu-user), each on a blank device.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBlankDevice } from '../../hardware/node/device-file.ts';
+import { makeNodeLog, nodePlatform, type NodePlatform } from '../../hardware/node/platform.ts';
+import { ARCHES, buildBytecode, ROOT, runBytecode } from '../../scripts/lib/host.ts';
+import { runCase, type CaseResult } from '../contracts/harness.ts';
+import { storeCases } from './cases.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'zw-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('store on Node', () => {
+  let p: NodePlatform;
+  beforeAll(() => {
+    createBlankDevice(join(dir, 'node.flash'));
+    p = nodePlatform(join(dir, 'node.flash'), { log: makeNodeLog(() => {}) });
+  });
+  afterAll(() => p.close());
+  for (const c of storeCases) {
+    it(c.name, () => {
+      expect(runCase(c, p).error ?? 'ok').toBe('ok');
+    });
+  }
+});
+
+const bytecode = join(dir, 'store.qjsbc');
+let built: Promise<void> | undefined;
+
+for (const arch of ARCHES) {
+  describe(`store in zw-host (${arch})`, () => {
+    const results = new Map<string, CaseResult>();
+    let transcript = '';
+    beforeAll(async () => {
+      await (built ??= buildBytecode(join(ROOT, 'test/store/in-host.ts'), bytecode));
+      const flash = join(dir, `${arch}.flash`);
+      createBlankDevice(flash);
+      const r = runBytecode(bytecode, { arch, flash });
+      transcript = `status ${r.status} signal ${r.signal}\n${r.stderr.slice(-2000)}`;
+      for (const line of r.stdout.split('\n')) {
+        if (line.startsWith('ZW-CASE ')) {
+          const c = JSON.parse(line.slice(8)) as CaseResult;
+          results.set(c.name, c);
+        }
+      }
+      expect(r.stdout, transcript).toContain('ZW-DONE');
+      expect(r.status, transcript).toBe(0);
+    }, 600_000);
+    for (const c of storeCases) {
+      it(c.name, () => {
+        const r = results.get(c.name);
+        expect(r, `no result reported; ${transcript}`).toBeDefined();
+        expect(r!.error ?? 'ok').toBe('ok');
+      });
+    }
+  });
+}
