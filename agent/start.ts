@@ -1,6 +1,9 @@
-// The agent's start: announce what booted, from the measurement log the host kept. Later work
-// adds the store, the MQTT session and attestation on top of this.
+// The agent's start: announce what booted, from the measurement log the host kept, open the
+// store (recovery, rollback check, a new epoch) and write the boot into the audit trail. Later
+// work adds the MQTT session and attestation on top of this.
+import { reasonOf } from '../hardware/errors.ts';
 import type { Ports } from '../hardware/ports.ts';
+import { openStore, type Store } from './store/store.ts';
 
 export interface MeasurementRecord {
   /** What was measured: the agent itself, or gateway firmware. */
@@ -17,7 +20,28 @@ export interface MeasurementRecord {
 
 export const AGENT_NAME = 'zorgwacht-agent';
 
-export function startAgent(ports: Ports, measurements: readonly MeasurementRecord[]): void {
+/** Opens the store; a rolled-back or unreadable store is logged and the agent runs without
+ *  one (null) rather than over a partition it cannot trust. */
+function startStore(ports: Ports): Store | null {
+  try {
+    const o = openStore(ports);
+    if (!o.ok) {
+      ports.log.log('error', o.reason, { detail: o.detail, epoch: o.report.epoch, counter: ports.counters.read('store-epoch') });
+      return null;
+    }
+    const r = o.report;
+    ports.log.log(r.lost.length ? 'error' : 'info', 'store.opened', {
+      blank: r.blank, segments: r.segments, records: r.records, discarded: r.discarded,
+      lost: r.lost.reduce((n, l) => n + l.to - l.from + 1, 0), epoch: r.epochNow, completedEpoch: r.completedEpoch,
+    });
+    return o.store;
+  } catch (e) {
+    ports.log.log('error', reasonOf(e) ?? 'store.open', { detail: String(e) });
+    return null;
+  }
+}
+
+export function startAgent(ports: Ports, measurements: readonly MeasurementRecord[]): Store | null {
   const self = measurements.find((m) => m.type === 'agent');
   ports.log.log('info', 'agent.start', {
     agent: AGENT_NAME,
@@ -30,4 +54,20 @@ export function startAgent(ports: Ports, measurements: readonly MeasurementRecor
       type: m.type, component: m.component, status: m.status, reason: m.reason ?? null, version: m.version ?? null,
     });
   }
+  const store = startStore(ports);
+  if (!store) return null;
+  const refused = measurements.filter((m) => m.status === 'rejected');
+  store.audit({
+    eventType: 'agent.start',
+    subject: 'gateway',
+    actor: AGENT_NAME,
+    source: 'boot',
+    objects: measurements.map((m) => `${m.component}:${m.status === 'accepted' ? m.version ?? 'accepted' : m.reason ?? 'rejected'}`),
+    outcome: refused.length === 0 ? 'success' : 'failure',
+  });
+  const c = store.commit();
+  if (!c.ok) ports.log.log('error', c.reason, { detail: c.detail });
+  const audit = store.verifyAudit();
+  ports.log.log(audit.ok ? 'info' : 'error', audit.ok ? 'store.audit' : audit.reason, audit.ok ? { records: audit.count, head: audit.head } : { index: audit.index, detail: audit.detail });
+  return store;
 }

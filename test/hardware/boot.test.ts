@@ -163,6 +163,28 @@ for (const arch of ARCHES) {
   });
 }
 
+describe('the release agent on a gateway (agent-main.ts)', () => {
+  let agentImage: Uint8Array;
+  beforeAll(async () => {
+    agentImage = (await buildAgentImage({ key: KEY_A, version: '0.4.0+1', securityCounter: 2, workDir: join(dir, 'real') })).image;
+  }, 120_000);
+  const lines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  for (const arch of ARCHES) {
+    it(`opens the store at every boot and writes the boot into the audit trail (${arch})`, () => {
+      const f = withAgent(`real-${arch}`, agentImage);
+      const first = lines(boot(arch, f).stderr);
+      expect(first.find((l) => l.code === 'agent.start')).toMatchObject({ version: '0.4.0+1', verified: true });
+      expect(first.find((l) => l.code === 'store.opened')).toMatchObject({ blank: true, epoch: 1, lost: 0 });
+      expect(first.find((l) => l.code === 'store.audit')).toMatchObject({ records: 1 });
+      const r = boot(arch, f);
+      expect(r.status, r.stderr).toBe(0);
+      const second = lines(r.stderr);
+      expect(second.find((l) => l.code === 'store.opened')).toMatchObject({ blank: false, epoch: 2, lost: 0, discarded: 0 });
+      expect(second.find((l) => l.code === 'store.audit')).toMatchObject({ records: 2 });
+    });
+  }
+});
+
 describe('time of check is time of use', () => {
   it('the agent partition is read from the device exactly once (strace)', () => {
     const f = withAgent('strace', good);
