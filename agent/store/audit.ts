@@ -12,7 +12,7 @@ export interface AuditEvent {
   readonly dateTime?: string;
   /** Whom or what it concerns: the device, a medical device on the ward, a patient context. */
   readonly subject: string;
-  /** Who did it: a user or a process. */
+  /** Who did it: a user or a service. */
   readonly actor: string;
   readonly onBehalfOf?: string | null;
   /** Where from: the access point (console, broker connection, local service). */
