@@ -2,6 +2,7 @@
 // the ports only. Prints one line per check and "DEMO OK" when every check passed.
 import rfc8032 from '../../../shared/vectors/rfc8032/rfc8032_ed25519_7_1.json';
 import { hwPorts } from '../../hardware/hw/platform.ts';
+import { openStore } from '../../agent/store/store.ts';
 import { hex, toHex, utf8 } from '../../test/support/bytes.ts';
 
 const { crypto, keys, counters, flash, clock } = hwPorts;
@@ -22,11 +23,20 @@ const msg = utf8(`zorgwacht demo ${clock.wallMs()}`);
 const sig = keys.sign('attest', msg);
 report(crypto.ed25519Verify(keys.publicKey('attest'), msg, sig), `attest key in secure signs; public key ${toHex(keys.publicKey('attest')).slice(0, 16)}…`);
 
-const k = keys.deriveKey('demo/records');
-const sealed = crypto.aeadSeal('aes-256-gcm', k, new Uint8Array(12), utf8('patient-free telemetry'), utf8('hdr'));
-report(crypto.aeadOpen('aes-256-gcm', k, new Uint8Array(12), sealed, utf8('hdr')) !== null, 'storage key derived inside the host seals and opens a record (AES-256-GCM)');
-sealed[3]! ^= 1;
-report(crypto.aeadOpen('aes-256-gcm', k, new Uint8Array(12), sealed, utf8('hdr')) === null, 'a tampered record is refused');
+// The store on the data partition: the second run (aarch64) reopens what the first wrote.
+const opened = openStore(hwPorts);
+if (!opened.ok) throw new Error(`store: ${opened.reason}: ${opened.detail}`);
+const store = opened.store;
+const r = opened.report;
+report(r.lost.length === 0, `store opened: ${r.blank ? 'a new store' : `${r.records} records recovered`}, epoch ${r.epochNow} (bound to the store-epoch counter)`);
+const boots = store.get('demo/boots');
+const n = boots.ok && boots.value ? Number(new TextDecoder().decode(boots.value)) + 1 : 1;
+store.put('demo/boots', utf8(String(n)));
+store.enqueue(utf8(`report from run ${n}`));
+store.audit({ eventType: 'demo.run', subject: 'gw-demo-01', actor: 'demo', source: 'console', objects: [], outcome: 'success' });
+const committed = store.commit();
+const chain = store.verifyAudit();
+report(committed.ok && chain.ok, `committed run ${n}: ${store.queueLength()} report(s) queued, audit chain of ${chain.ok ? chain.count : '?'} record(s) verifies`);
 
 console.log(`      counters: agent=${counters.read('agent')} firmware=${counters.read('firmware')} trust=${counters.read('trust')}`);
 const slot = flash.open('slot-a');
