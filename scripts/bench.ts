@@ -1,6 +1,7 @@
 // npm run bench: figures and ratios against baselines measured in the same run (issue
 // "Benchmarks"): SHA-256 of 16 MiB through hw vs `openssl dgst`, noble SHA-256 in QuickJS,
-// Ed25519 verify through hw vs noble in QuickJS vs OpenSSL, binary sizes, peak RSS.
+// Ed25519 verify through hw vs noble in QuickJS vs OpenSSL, the store (commits, recovery,
+// compaction) in zw-host vs the Node implementation, binary sizes, peak RSS.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, statSync, writeFileSync, closeSync, writeSync, readFileSync } from 'node:fs';
@@ -8,8 +9,11 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { partitionSpec } from '../hardware/layout.ts';
 import { createBlankDevice } from '../hardware/node/device-file.ts';
+import { makeNodeLog, nodePlatform, type NodePlatform } from '../hardware/node/platform.ts';
+import { benchCommits, benchCompact, benchOpen, fillRecords, VALUE_BYTES } from './bench/store-workload.ts';
 import { ARCHES, buildBytecode, hostBinary, hostCommand, ROOT, runBytecode, type Arch } from './lib/host.ts';
 import { signImage } from './lib/imgtool/sign.ts';
+import { provision } from './lib/provision.ts';
 
 const MiB = 1024 * 1024;
 const IMAGE = 16 * MiB;
@@ -75,6 +79,66 @@ function benchImageVerify(dir: string, bc: string, row: (w: string, f: string, n
   return ratio >= 0.95 && rss <= 16 * 1024;
 }
 
+const STORE_COMMITS = 2000;
+const STORE_RECORDS = 10_000;
+type StoreImpl = Arch | 'node';
+type Figures = Record<string, number>;
+
+/** The store workload (scripts/bench/store-workload.ts) in zw-host on both architectures and
+ *  through the Node implementation beside it, on freshly provisioned devices. */
+function benchStore(dir: string, bc: string, row: (w: string, f: string, n?: string) => void): void {
+  const IMPLS: readonly StoreImpl[] = ['x86_64', 'node', 'aarch64'];
+  let devices = 0;
+  /** Runs `steps` in order on one fresh device: each a bytecode run, or the Node workload. */
+  const onFreshDevice = (impl: StoreImpl, steps: [string[], (p: NodePlatform) => Figures][]): Figures => {
+    const flash = join(dir, `store-${devices++}.flash`);
+    provision({ id: 'gw-bench-01', flash, trustKeys: [join(ROOT, '../shared/vectors/imgtool/keys/ed25519_a.pub.pem')] });
+    let out: Figures = {};
+    try {
+      for (const [args, node] of steps) {
+        if (impl !== 'node') out = bench(bc, impl, flash, args) as Figures;
+        else {
+          const p = nodePlatform(flash, { log: makeNodeLog(() => {}) });
+          try {
+            out = node(p);
+          } finally {
+            p.close();
+          }
+        }
+      }
+      return out;
+    } finally {
+      rmSync(flash, { force: true });
+    }
+  };
+  /** Best (smallest ms) of 3 runs, each on its own fresh device. */
+  const bestOf3 = (impl: StoreImpl, args: string[], node: (p: NodePlatform) => Figures): Figures =>
+    [0, 1, 2].map(() => onFreshDevice(impl, [[args, node]])).reduce((a, b) => (b.ms! < a.ms! ? b : a));
+  const label = (impl: StoreImpl) => (impl === 'node' ? 'Node implementation, noble crypto' : impl === 'x86_64' ? 'zw-host x86_64' : 'zw-host aarch64, qemu-user');
+  const note = (impl: StoreImpl, x: number, node: number, of: string) =>
+    impl === 'node' ? 'same workload, beside zw-host' : `${impl === 'aarch64' ? 'emulated; ' : ''}zw-host/Node ${(x / node).toFixed(2)}× ${of}`;
+  const measure = (f: (impl: StoreImpl) => Figures) => new Map(IMPLS.map((impl) => [impl, f(impl)] as const));
+
+  const commits = measure((impl) => bestOf3(impl, ['commits', String(STORE_COMMITS)], (p) => benchCommits(p, STORE_COMMITS)));
+  const rate = (impl: StoreImpl) => commits.get(impl)!.commitsPerS!;
+  for (const impl of IMPLS) {
+    row(`store: ${STORE_COMMITS} commits of one ${VALUE_BYTES}-byte put each (${label(impl)}, best of 3)`, `${rate(impl).toFixed(0)} commits/s`, note(impl, rate(impl), rate('node'), "Node's rate"));
+  }
+  const opens = measure((impl) => onFreshDevice(impl, [
+    [['fill', String(STORE_RECORDS)], (p) => fillRecords(p, STORE_RECORDS)],
+    [['open', '3'], (p) => benchOpen(p, 3)],
+  ]));
+  for (const impl of IMPLS) {
+    const o = opens.get(impl)!;
+    row(`store: open (recovery) of ${o.records} records in ${o.segments} segments (${label(impl)}, best of 3)`, `${o.ms!.toFixed(1)} ms`, note(impl, o.ms!, opens.get('node')!.ms!, "Node's time"));
+  }
+  const compactions = measure((impl) => bestOf3(impl, ['compact'], (p) => benchCompact(p)));
+  for (const impl of IMPLS) {
+    const c = compactions.get(impl)!;
+    row(`store: compact() of a full tail segment, ${c.copied} live records (${label(impl)}, best of 3)`, `${c.ms!.toFixed(1)} ms`, note(impl, c.ms!, compactions.get('node')!.ms!, "Node's time"));
+  }
+}
+
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const os = readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="([^"]+)"/)?.[1] ?? 'Linux';
@@ -88,6 +152,8 @@ export async function runBench(): Promise<boolean> {
   try {
     const bc = join(dir, 'bench.qjsbc');
     await buildBytecode(join(ROOT, 'scripts/bench/programs.ts'), bc);
+    const storeBc = join(dir, 'store.qjsbc');
+    await buildBytecode(join(ROOT, 'scripts/bench/store.ts'), storeBc);
     const hashBc = join(dir, 'hash-image.qjsbc');
     await buildBytecode(join(ROOT, 'scripts/bench/hash-image.ts'), hashBc);
     const flash = join(dir, 'bench.flash');
@@ -150,6 +216,7 @@ export async function runBench(): Promise<boolean> {
     row('Ed25519 verify via hw in zw-host (aarch64, qemu-user)', `${(Number(hwEdArm.msPerVerify) * 1000).toFixed(1)} µs`, 'emulated');
 
     ok = benchImageVerify(dir, bc, row) && ok;
+    benchStore(dir, storeBc, row);
 
     for (const arch of ARCHES) {
       for (const kind of ['zw-host', 'zw-host-dev'] as const) {
@@ -175,6 +242,8 @@ function writeBenchmarks(rows: string[]): void {
   try {
     const old = readFileSync(file, 'utf8');
     if (old.includes(MARK)) kept = old.slice(old.indexOf(MARK) + MARK.length);
+    // A file written by hand (or before the mark existed): keep its sections after the table.
+    else if (/^## /m.test(old)) kept = '\n\n' + old.slice(old.search(/^## /m));
   } catch {
     // first run: nothing to keep
   }
@@ -183,7 +252,9 @@ function writeBenchmarks(rows: string[]): void {
 Measured by \`npm run bench\` (\`scripts/bench.ts\`) on ${new Date().toISOString().slice(0, 10)}.
 Machine: ${machine()}.
 Baselines are measured in the same run. aarch64 figures run under qemu-user (emulated) and
-only show that the path works there; they say nothing about a real Cortex-A.
+only show that the path works there; they say nothing about a real Cortex-A. The store rows run
+one workload (\`scripts/bench/store-workload.ts\`) on freshly provisioned device files, in zw-host
+and through the Node implementation; every commit includes the fdatasync of the device file.
 
 | measurement | figure | note |
 |---|---|---|

@@ -72,7 +72,9 @@ export function recover(part: Partition, keys: StoreKeys, slots: number, visit: 
   const headAll = inRange(headScan.records, head.first, Infinity);
   const cutoff = committedCutoff(headAll, headScan.headers, head.first);
   const headKept = headAll.filter((r) => r.seq <= cutoff);
-  const discarded = headAll.length - headKept.length;
+  // Every record of the incomplete commit counts, readable or not: its authenticated header
+  // was seen even when its body was torn or damaged.
+  const discarded = new Set([...headScan.headers.map((h) => h.seq), ...headAll.map((r) => r.seq)].filter((s) => s > cutoff && s >= head.first)).size;
   let tail = head.tail;
   for (const r of headKept) if (r.entry.kind === 'tail' && r.entry.segment > tail && r.entry.segment <= head.seq) tail = r.entry.segment;
   tail = Math.max(tail, head.seq - slots + 1);

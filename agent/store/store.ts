@@ -45,7 +45,9 @@ function load(ports: Pick<StorePorts, 'flash' | 'keys' | 'counters' | 'crypto'>,
   const d = report.epoch;
   let rollback: string | null = null;
   if (report.blank && counter > 0) rollback = `the data partition is blank but the store-epoch counter is ${counter}`;
-  else if (!report.blank && d < counter) rollback = `the data is from epoch ${d}, the counter says ${counter}: an older copy of the partition`;
+  else if (!report.blank && d < counter) {
+    rollback = `the data is from epoch ${d}, the counter says ${counter}: an older copy of the partition${report.discarded ? ', or its last commit was damaged' : ''}`;
+  }
   else if (!report.blank && d > counter + 1) rollback = `the data claims epoch ${d}, the counter is ${counter}`;
   return { keys, part, slots, index, report, position, counter, rollback, completedEpoch: !report.blank && d === counter + 1 };
 }

@@ -9,11 +9,12 @@ import { provisionCommand } from './provision.ts';
 import { reasonsCommand } from './reasons.ts';
 import { runCommand } from './run.ts';
 import { signCommand } from './sign.ts';
+import { storeCommand } from './store.ts';
 import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
 
 const COMMANDS: readonly Command[] = [
-  runCommand, provisionCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, reasonsCommand, demoCommand, benchCommand,
+  runCommand, provisionCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, reasonsCommand, demoCommand, benchCommand,
 ];
 
 function help(): string {

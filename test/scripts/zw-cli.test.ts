@@ -21,12 +21,12 @@ describe('zw', () => {
   it('prints help and lists its commands; no command is a usage error', () => {
     const h = zw('--help');
     expect(h.status).toBe(0);
-    for (const c of ['run', 'provision', 'keygen', 'sign', 'verify', 'dump', 'build', 'trust', 'reasons', 'demo', 'bench']) expect(h.out).toContain(`  ${c}`);
+    for (const c of ['run', 'provision', 'keygen', 'sign', 'verify', 'dump', 'build', 'trust', 'store', 'reasons', 'demo', 'bench']) expect(h.out).toContain(`  ${c}`);
     expect(zw().status).toBe(2);
   });
 
   it('every command has --help', () => {
-    for (const c of ['run', 'provision', 'keygen', 'sign', 'verify', 'dump', 'build', 'trust', 'reasons', 'demo', 'bench']) {
+    for (const c of ['run', 'provision', 'keygen', 'sign', 'verify', 'dump', 'build', 'trust', 'store', 'reasons', 'demo', 'bench']) {
       const r = zw(c, '--help');
       expect(r.status, c).toBe(0);
       expect(r.out, c).toMatch(new RegExp(`zw ${c}`));
