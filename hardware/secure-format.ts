@@ -11,7 +11,7 @@ const HEADER = 32;
 const DIGEST = 32;
 const MAGIC = [0x5a, 0x57, 0x53, 0x45, 0x43, 0x55, 0x52, 0x45]; // "ZWSECURE"
 
-export const ENTRY = { DEVICE_ID: 0x0001, LAYOUT: 0x0002, KEY: 0x0010, COUNTER: 0x0020, TRUST_KEY: 0x0030, TRUST_DOC: 0x0031 } as const;
+export const ENTRY = { DEVICE_ID: 0x0001, LAYOUT: 0x0002, KEY: 0x0010, COUNTER: 0x0020, TRUST_KEY: 0x0030, TRUST_DOC: 0x0031, CERT: 0x0040 } as const;
 export const ALG_CODE = { ed25519: 1, p256: 2, x25519: 3, secret32: 4 } as const;
 
 export interface Entry { readonly type: number; readonly value: Uint8Array }
@@ -96,7 +96,7 @@ export function commitSnapshot(part: Partition, crypto: Crypto, cur: Snapshot | 
 
 /** Entries named by (type, name): KEY and COUNTER values start with a length-prefixed name. */
 export function entryName(e: Entry): string | null {
-  if (e.type !== ENTRY.KEY && e.type !== ENTRY.COUNTER) return null;
+  if (e.type !== ENTRY.KEY && e.type !== ENTRY.COUNTER && e.type !== ENTRY.CERT) return null;
   const n = e.value[0] ?? 0;
   return String.fromCharCode(...e.value.subarray(1, 1 + n));
 }
@@ -117,6 +117,20 @@ export function nameBytes(name: string): Uint8Array {
   b[0] = name.length;
   for (let i = 0; i < name.length; i++) b[1 + i] = name.charCodeAt(i);
   return b;
+}
+
+/** A CERT entry: `device` (the TLS client certificate chain) or `ca` (the hospital CA), PEM. */
+export function certEntry(name: 'device' | 'ca', pem: string): Entry {
+  const n = nameBytes(name);
+  const body = new TextEncoder().encode(pem);
+  const v = new Uint8Array(n.length + body.length);
+  v.set(n, 0);
+  v.set(body, n.length);
+  return { type: ENTRY.CERT, value: v };
+}
+
+export function certPem(e: Entry): string {
+  return new TextDecoder().decode(e.value.subarray(1 + e.value[0]!));
 }
 
 export function counterEntry(name: string, value: number): Entry {

@@ -139,6 +139,7 @@ enum {
   ZW_ENTRY_COUNTER = 0x0020,
   ZW_ENTRY_TRUST_KEY = 0x0030,
   ZW_ENTRY_TRUST_DOC = 0x0031,
+  ZW_ENTRY_CERT = 0x0040,
 };
 
 typedef struct {
