@@ -170,6 +170,40 @@ export interface Log {
   log(level: LogLevel, code: string, fields?: Record<string, LogValue>): void;
 }
 
+/** One TLS 1.3 connection to the broker. */
+export interface NetConnection {
+  /** Queues bytes for sending; never blocks (the host's event loop writes them out). After
+   *  close or the end of the connection: net.closed. */
+  write(data: Uint8Array): void;
+  /** Receives each chunk as it arrives, in order. Set it before returning to the event loop. */
+  onData: ((data: Uint8Array) => void) | null;
+  /** Called once when the connection ends: null after close() or an orderly shutdown by the
+   *  peer, else the reason code (net.reset, net.timeout, net.tls.*). */
+  onClose: ((reason: string | null) => void) | null;
+  /** Sends close_notify and closes; onClose(null) follows. */
+  close(): void;
+}
+
+export interface NetConnectOptions {
+  /** An IPv4 or IPv6 literal: a statically linked gateway cannot resolve names (DESIGN.md
+   *  §Contracts "Identities and topics"). The server certificate must carry it as an IP SAN. */
+  readonly host: string;
+  readonly port: number;
+  /** For the TCP connect and the TLS handshake together. */
+  readonly timeoutMs: number;
+}
+
+/** The only asynchronous port (DESIGN.md §Contracts: "Ports are synchronous, except Net"). */
+export interface Net {
+  /** TCP, then TLS 1.3 only: presents the `device` certificate chain from `secure` with the
+   *  `tls` key (which never becomes a JS value), verifies the server against the `ca`
+   *  certificate from `secure` and `host` as an IP SAN. Rejects with a ZwError: net.refused,
+   *  net.timeout, net.tls.verify (server certificate), net.tls.version (not TLS 1.3),
+   *  net.tls.handshake (any other handshake failure, e.g. the server refused our certificate),
+   *  net.cert.absent (no device certificate or CA installed). */
+  connect(opts: NetConnectOptions): Promise<NetConnection>;
+}
+
 /** Everything the pure code is given when the system is put together. */
 export interface Ports {
   readonly rng: Rng;
