@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine with Node 20 lacks for Zorgwacht: Debian packages for
-# the native and cross builds and qemu-user, then the npm packages. Idempotent: a second run
-# checks and returns quickly. Not root and something missing: says exactly what, exits 3.
+# the native and cross builds, qemu-user, openssl and Mosquitto (the tests' broker), then the npm
+# packages. Idempotent: a second run checks and returns quickly. Not root and something missing:
+# says exactly what, exits 3.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ need=(
   "libc6-dev-arm64-cross:/usr/aarch64-linux-gnu/lib/libc.a"
   "qemu-user-static:/usr/bin/qemu-aarch64-static"
   "libssl-dev:arm64:/usr/lib/aarch64-linux-gnu/libcrypto.a"
+  "mosquitto:/usr/sbin/mosquitto"
 )
 missing=()
 for item in "${need[@]}"; do

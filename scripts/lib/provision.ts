@@ -1,7 +1,9 @@
-// Provisioning, first part (DESIGN.md §Contracts "Provisioning"): a gateway's flash device with
-// the partition table, device keys generated inside `secure` through the KeyStore, the counters
-// and the initial trust store. Later work adds the agent image and the certificate.
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+// Provisioning (DESIGN.md §Contracts "Provisioning"): a gateway's flash device with the partition
+// table, device keys generated inside `secure` through the KeyStore, the counters and the initial
+// trust store; then the enrolment: a CSR signed by the `tls` key inside the KeyStore, and the
+// hospital CA's certificate checked and written back into `secure` with an enrolment record
+// for the verifier.
+import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { checkDeviceId } from '../../agent/identity.ts';
 import { ZwError } from '../../hardware/errors.ts';
@@ -12,7 +14,10 @@ import { secureTrust } from '../../hardware/node/trust.ts';
 import { NodeFlash } from '../../hardware/node/flash.ts';
 import type { CounterName, KeyName, KeyAlg } from '../../hardware/ports.ts';
 import { COUNTER_NAMES } from '../../hardware/ports.ts';
-import { ENTRY, layoutValue, parseKey, counterValue, entryName, type Entry } from '../../hardware/secure-format.ts';
+import { ENTRY, layoutValue, parseKey, counterValue, entryName, certEntry, certPem, type Entry } from '../../hardware/secure-format.ts';
+import { nodeRng } from '../../hardware/node/platform.ts';
+import { NodeKeyStore } from '../../hardware/node/keys.ts';
+import { readInput, writeOutput } from './imgtool/files.ts';
 
 export interface TrustKey { alg: 'ed25519' | 'p256'; spki: Uint8Array; keyHash: string; source: string }
 
@@ -68,7 +73,11 @@ export interface DeviceSummary {
   trustKeys: { alg: string; keyHash: string }[];
   /** The trust list in force after applied updates (zw trust apply), or null if none was. */
   trustList: { version: number; keyHashes: string[]; revoked: string[] } | { error: string } | null;
+  /** The TLS client certificate installed by --install-cert, and the CA it trusts. */
+  certificate: InstalledCert | null;
 }
+
+export interface InstalledCert { subject: string; issuer: string; serial: string; notBefore: string; notAfter: string; ca: string[] }
 
 export function provision(req: ProvisionRequest): DeviceSummary {
   const id = checkDeviceId(req.id);
@@ -110,6 +119,7 @@ export function readDevice(flashPath: string): DeviceSummary {
       counters: Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Record<CounterName, number>,
       trustKeys: [],
       trustList: null,
+      certificate: installedCert(state),
     };
     if (state.find(ENTRY.TRUST_DOC)) {
       const t = secureTrust(state);
@@ -130,4 +140,83 @@ export function readDevice(flashPath: string): DeviceSummary {
   } finally {
     flash.close();
   }
+}
+
+/** The certificate in the CERT entries, read with node:crypto (no certificate library needed). */
+function installedCert(state: SecureState): InstalledCert | null {
+  const dev = state.find(ENTRY.CERT, 'device');
+  if (!dev) return null;
+  const ca = state.find(ENTRY.CERT, 'ca');
+  const one = (pem: string) => new X509Certificate(pem);
+  const c = one(certPem(dev));
+  const cas = ca ? certPem(ca).split(/(?<=-----END CERTIFICATE-----)\s*/).filter((b) => b.includes('BEGIN')) : [];
+  return {
+    subject: c.subject, issuer: c.issuer, serial: c.serialNumber.toLowerCase(),
+    notBefore: new Date(c.validFrom).toISOString(), notAfter: new Date(c.validTo).toISOString(),
+    ca: cas.map((p) => one(p).subject),
+  };
+}
+
+/** The device's keys and id from `secure`, with only the public halves leaving the KeyStore. */
+function openEnrolment(flashPath: string): { id: string; keys: NodeKeyStore; state: SecureState; close: () => void } {
+  const flash = new NodeFlash(flashPath);
+  try {
+    const state = new SecureState(flash.openSecure());
+    const e = state.find(ENTRY.DEVICE_ID);
+    if (!e) throw new ZwError('secure.empty', `${flashPath} is not provisioned (no device id in secure)`);
+    return { id: new TextDecoder().decode(e.value), keys: new NodeKeyStore(state, nodeRng), state, close: () => flash.close() };
+  } catch (e) {
+    flash.close();
+    throw e;
+  }
+}
+
+/** A PKCS#10 CSR (PEM) for the device, signed by its `tls` key inside the KeyStore. */
+export async function requestCertificate(flashPath: string): Promise<{ id: string; alg: string; csr: string }> {
+  const { deviceCsr } = await import('./pki/device.ts');
+  const dev = openEnrolment(flashPath);
+  try {
+    return { id: dev.id, alg: dev.keys.algorithm('tls') ?? '', csr: deviceCsr(dev.keys, dev.id) };
+  } finally {
+    dev.close();
+  }
+}
+
+export interface InstallRequest { flash: string; cert: string; ca: string; enrolment?: string; now?: Date }
+
+/** Where the enrolment record goes unless told: beside the flash file (gw.flash → gw.enrolment.json). */
+export function defaultEnrolmentPath(flashPath: string): string {
+  return flashPath.replace(/(\.[^./]*)?$/, '.enrolment.json');
+}
+
+/** Checks a certificate against the device and the CA, writes the CERT entries `device` and `ca`
+ *  in one commit, and the enrolment record (device id, attest public key, certificate). */
+export async function installCertificate(req: InstallRequest): Promise<{ summary: DeviceSummary; enrolment: string }> {
+  const { checkDeviceCert, parseCerts, publicJwk } = await import('./pki/device.ts');
+  const { pem } = await import('./pki/x509.ts');
+  const text = (path: string, what: string) => new TextDecoder().decode(readInput(path, what));
+  const leaf = parseCerts(text(req.cert, 'certificate'), req.cert)[0]!;
+  const cas = parseCerts(text(req.ca, 'CA certificate'), req.ca);
+  const enrolmentPath = req.enrolment ?? defaultEnrolmentPath(req.flash);
+  const dev = openEnrolment(req.flash);
+  let record: string;
+  try {
+    const tlsAlg = dev.keys.algorithm('tls');
+    if (tlsAlg !== 'ed25519' && tlsAlg !== 'p256') throw new ZwError('keystore.absent', 'the device has no tls key (Ed25519 or P-256) in secure');
+    const verdict = await checkDeviceCert(leaf, cas, { id: dev.id, tlsAlg, tlsPublic: dev.keys.publicKey('tls') }, req.now ?? new Date());
+    if (!verdict.ok) throw new ZwError(verdict.reason, verdict.detail);
+    const leafPem = pem(verdict.leaf);
+    dev.state.commit(certEntry('device', leafPem), certEntry('ca', cas.map(pem).join('')));
+    record = JSON.stringify({
+      version: 1,
+      deviceId: dev.id,
+      attestKey: publicJwk('ed25519', dev.keys.publicKey('attest')),
+      certificate: leafPem,
+      issuedAt: (req.now ?? new Date()).toISOString(),
+    }, null, 2) + '\n';
+  } finally {
+    dev.close();
+  }
+  writeOutput(enrolmentPath, record, { force: true });
+  return { summary: readDevice(req.flash), enrolment: enrolmentPath };
 }

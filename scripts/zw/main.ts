@@ -5,6 +5,7 @@ import { EXIT, exitFor, type Command } from './cli.ts';
 import { demoCommand } from './demo.ts';
 import { dumpCommand } from './dump.ts';
 import { keygenCommand } from './keygen.ts';
+import { pkiCommand } from './pki.ts';
 import { provisionCommand } from './provision.ts';
 import { reasonsCommand } from './reasons.ts';
 import { runCommand } from './run.ts';
@@ -14,7 +15,7 @@ import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
 
 const COMMANDS: readonly Command[] = [
-  runCommand, provisionCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, reasonsCommand, demoCommand, benchCommand,
+  runCommand, provisionCommand, pkiCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, reasonsCommand, demoCommand, benchCommand,
 ];
 
 function help(): string {

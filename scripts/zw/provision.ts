@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { installAgent } from '../lib/install-agent.ts';
-import { parseCounterSetting, provision, readDevice, type DeviceSummary } from '../lib/provision.ts';
+import { toolExit, writeOutput } from '../lib/imgtool/files.ts';
+import { installCertificate, parseCounterSetting, provision, readDevice, requestCertificate, type DeviceSummary } from '../lib/provision.ts';
 import type { CounterName } from '../../hardware/ports.ts';
 import { EXIT, parse, printJson, UsageError, type Command } from './cli.ts';
 import { ZwError } from '../../hardware/errors.ts';
@@ -27,11 +28,39 @@ function printSummary(s: DeviceSummary, flash: string): void {
     for (const k of l.keyHashes) out.write(`trust key  keyhash ${k}\n`);
     for (const r of l.revoked) out.write(`revoked    keyhash ${r}\n`);
   }
+  const c = s.certificate;
+  if (!c) out.write('cert       (none: zw provision --csr, zw pki sign-device, zw provision --install-cert)\n');
+  else {
+    out.write(`cert       ${c.subject.replace(/\n/g, ', ')}  serial ${c.serial}\n`);
+    out.write(`           valid ${c.notBefore} .. ${c.notAfter}, issuer ${c.issuer.replace(/\n/g, ', ')}\n`);
+    for (const ca of c.ca) out.write(`trusted CA ${ca.replace(/\n/g, ', ')}\n`);
+  }
+}
+
+/** zw provision --csr: the CSR on stdout or in -o FILE (never overwritten without --force). */
+async function emitCsr(flash: string, out: string | undefined, force: boolean, json: boolean): Promise<number> {
+  const r = await requestCertificate(flash);
+  if (out) writeOutput(out, r.csr, { force });
+  if (json) printJson({ id: r.id, alg: r.alg, csr: r.csr, file: out ?? null });
+  else if (out) process.stderr.write(`zw provision: wrote the certificate request for ${r.id} (tls ${r.alg}) to ${out}\n`);
+  else process.stdout.write(r.csr);
+  return EXIT.OK;
+}
+
+async function installCert(flash: string, cert: string, ca: string | undefined, enrolment: string | undefined, json: boolean): Promise<number> {
+  if (!ca) throw new UsageError('--install-cert needs --ca CA.pem (the hospital CA that issued it)');
+  const r = await installCertificate({ flash, cert, ca, ...(enrolment ? { enrolment } : {}) });
+  if (json) printJson({ ...r.summary, enrolment: r.enrolment });
+  else {
+    printSummary(r.summary, flash);
+    process.stdout.write(`enrolment  ${r.enrolment}\n`);
+  }
+  return EXIT.OK;
 }
 
 export const provisionCommand: Command = {
   name: 'provision',
-  summary: "create a gateway's flash device: partitions, keys in secure, counters, trust store",
+  summary: "create a gateway's flash device (keys, counters, trust store); its CSR and certificate",
   usage: `zw provision ID --flash FILE --trust-key PEM [--trust-key PEM ...]
              [--counter NAME=VALUE ...] [--tls-alg ed25519|p256] [--agent IMAGE] [--force] [--json]
 
@@ -47,7 +76,17 @@ counter — and written into
 the agent partition; an image the gateway would refuse is not written (provision.agent).
 
 zw provision --flash FILE --agent IMAGE     installs an agent image into an existing device
-zw provision --show --flash FILE [--json]   prints what a device file holds`,
+zw provision --show --flash FILE [--json]   prints what a device file holds, with its certificate
+zw provision --csr --flash FILE [-o OUT.csr] [--force] [--json]
+    a PKCS#10 certificate request for the device (CN and DNS SAN = its id, its tls key), signed
+    inside the KeyStore by the tls key, which never leaves secure; for zw pki sign-device
+zw provision --install-cert CERT.pem --ca CA.pem --flash FILE [--enrolment FILE] [--json]
+    checks the certificate against the device and the CA — its key is the tls key, CN and DNS
+    SAN are the id, issued and signed by a CA in CA.pem, valid now, a TLS client certificate —
+    and writes it and the CA into secure (CERT entries device and ca, one commit). Writes the
+    enrolment record for the verifier (JSON: deviceId, attestKey as a JWK, certificate,
+    issuedAt) to --enrolment FILE, default beside FILE (gw.flash: gw.enrolment.json).
+    Refusals exit 1: pki.cert.chain, pki.cert.id, pki.cert.key, pki.cert.validity, pki.cert.usage.`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       flash: { type: 'string' },
@@ -58,8 +97,24 @@ zw provision --show --flash FILE [--json]   prints what a device file holds`,
       show: { type: 'boolean' },
       agent: { type: 'string' },
       json: { type: 'boolean' },
+      csr: { type: 'boolean' },
+      out: { type: 'string', short: 'o' },
+      'install-cert': { type: 'string' },
+      ca: { type: 'string' },
+      enrolment: { type: 'string' },
     });
     if (!values.flash) throw new UsageError('--flash FILE is required');
+    if (values.csr || values['install-cert']) {
+      if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')}`);
+      if (values.csr && values['install-cert']) throw new UsageError('--csr and --install-cert are separate steps');
+      try {
+        return values.csr
+          ? await emitCsr(values.flash, values.out, values.force ?? false, values.json ?? false)
+          : await installCert(values.flash, values['install-cert']!, values.ca, values.enrolment, values.json ?? false);
+      } catch (e) {
+        return toolExit(e, 'provision');
+      }
+    }
     if (values.show) {
       const s = readDevice(values.flash);
       if (values.json) printJson(s);
