@@ -213,4 +213,5 @@ export interface Ports {
   readonly counters: Counter;
   readonly flash: Flash;
   readonly log: Log;
+  readonly net: Net;
 }

@@ -39,6 +39,17 @@ declare module 'hw' {
   export function exit(code: number): never;
   /** The measurement log zw-host kept at boot: fresh copies, one record per verified image. */
   export function measurements(): Record<string, unknown>[];
+  /** One TLS 1.3 client connection (hardware/native/hw_net.c); closed when collected. */
+  export interface HwNet { readonly kind: 'net-connection' }
+  /** Events from the event loop, in order: 'open' (value null) once the server has accepted the
+   *  device; 'data' (bytes); 'close' last, exactly once: value null after netClose or the
+   *  peer's close_notify, else a reason code, with a detail. A 'close' before 'open' is a
+   *  refused connection. */
+  export type NetEvent = 'open' | 'data' | 'close';
+  export function netConnect(host: string, port: number, timeoutMs: number,
+    onEvent: (type: NetEvent, value: Uint8Array | string | null, detail?: string) => void): HwNet;
+  export function netWrite(conn: HwNet, data: Uint8Array): void;
+  export function netClose(conn: HwNet): void;
 }
 
 declare module 'hwdev' {

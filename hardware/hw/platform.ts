@@ -3,7 +3,10 @@
 import * as hw from 'hw';
 import { ZwError } from '../errors.ts';
 import { ERASE_BLOCK, ERASED, PROGRAM_UNIT, partitionSpec, type PartitionName } from '../layout.ts';
-import type { Clock, Counter, Crypto, Flash, KeyAlg, KeyHandle, KeyStore, Log, Partition, Ports, Rng } from '../ports.ts';
+import type {
+  Clock, Counter, Crypto, Flash, KeyAlg, KeyHandle, KeyStore, Log, Net, NetConnection, Partition, Ports, Rng,
+} from '../ports.ts';
+import type { Reason } from '../reasons.ts';
 
 export const hwRng: Rng = { name: 'getrandom', bytes: (n) => hw.randomBytes(n) };
 
@@ -76,6 +79,38 @@ export const hwLog: Log = {
   },
 };
 
+class HwConnection implements NetConnection {
+  onData: ((data: Uint8Array) => void) | null = null;
+  onClose: ((reason: string | null) => void) | null = null;
+  constructor(private readonly conn: hw.HwNet) {}
+  write(data: Uint8Array): void { hw.netWrite(this.conn, data); }
+  close(): void { hw.netClose(this.conn); }
+}
+
+/** The native connection reports open, data and close from the event loop, never during
+ *  netConnect itself; "open" comes alone, so handlers set after `await connect()` see all data. */
+export const hwNet: Net = {
+  connect(opts) {
+    return new Promise((resolve, reject) => {
+      if (typeof opts !== 'object' || opts === null) throw new ZwError('input.type', '"opts" expected NetConnectOptions');
+      let open: HwConnection | null = null;
+      const handle = hw.netConnect(opts.host, opts.port, opts.timeoutMs, (type, value, detail) => {
+        if (type === 'open') {
+          open = new HwConnection(handle);
+          resolve(open);
+        } else if (type === 'data') {
+          open?.onData?.(value as Uint8Array);
+        } else if (open) {
+          open.onClose?.(value as string | null);
+        } else {
+          reject(new ZwError((value ?? 'net.closed') as Reason, detail ?? 'the connection ended before it was open'));
+        }
+      });
+    });
+  },
+};
+
 export const hwPorts: Ports = {
   rng: hwRng, clock: hwClock, crypto: hwCrypto, keys: hwKeys, counters: hwCounters, flash: hwFlash, log: hwLog,
+  net: hwNet,
 };

@@ -39,6 +39,9 @@
   X(flashSha256, 3) \
   X(log, 3) \
   X(measurements, 0) \
+  X(netConnect, 4) \
+  X(netWrite, 2) \
+  X(netClose, 1) \
   X(exit, 1)
 
 #define ZW_HWDEV_EXPORTS(X) \

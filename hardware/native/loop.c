@@ -22,6 +22,7 @@ typedef struct timer {
 
 typedef struct {
   int fd;
+  short events; /* POLLIN and/or POLLOUT */
   zw_fd_cb *cb;
   void *opaque;
 } watch;
@@ -31,7 +32,7 @@ typedef struct rejection {
   JSValue promise, reason;
 } rejection;
 
-#define MAX_WATCH 8
+#define MAX_WATCH 32
 
 static struct {
   JSContext *ctx;
@@ -40,7 +41,7 @@ static struct {
   timer *timers, *last; /* ordered by due time (ties in creation order); last is the tail */
   int64_t next_timer_id;
   watch watches[MAX_WATCH];
-  int nwatch;
+  int nwatch, next_first; /* the watch polled first next time (round robin) */
   rejection *rejections;
 } L;
 
@@ -113,7 +114,8 @@ JSContext *zw_loop_new_context(JSRuntime *rt) {
   JSContext *ctx = JS_NewContext(rt);
   if (!ctx) return NULL;
   L.ctx = ctx;
-  if (zw_util_init(ctx) < 0 || zw_crypto_init(ctx) < 0 || zw_globals_init(ctx) < 0 || zw_text_init(ctx) < 0) {
+  if (zw_util_init(ctx) < 0 || zw_crypto_init(ctx) < 0 || zw_net_init(ctx) < 0 || zw_globals_init(ctx) < 0 ||
+      zw_text_init(ctx) < 0) {
     return NULL;
   }
   return ctx;
@@ -241,17 +243,19 @@ static void run_timer(JSContext *ctx, timer *t) {
 
 /* ---- watched file descriptors ---- */
 
-int zw_loop_watch(int fd, zw_fd_cb *cb, void *opaque) {
+int zw_loop_watch_events(int fd, short events, zw_fd_cb *cb, void *opaque) {
   for (int i = 0; i < L.nwatch; i++) {
     if (L.watches[i].fd == fd) {
-      L.watches[i] = (watch){fd, cb, opaque};
+      L.watches[i] = (watch){fd, events, cb, opaque};
       return 0;
     }
   }
   if (L.nwatch == MAX_WATCH) return -1;
-  L.watches[L.nwatch++] = (watch){fd, cb, opaque};
+  L.watches[L.nwatch++] = (watch){fd, events, cb, opaque};
   return 0;
 }
+
+int zw_loop_watch(int fd, zw_fd_cb *cb, void *opaque) { return zw_loop_watch_events(fd, POLLIN, cb, opaque); }
 
 void zw_loop_unwatch(int fd) {
   for (int i = 0; i < L.nwatch; i++) {
@@ -262,7 +266,8 @@ void zw_loop_unwatch(int fd) {
   }
 }
 
-/* Waits for the first watched fd or the next timer; runs at most one fd callback. */
+/* Waits for a watched fd or the next timer; runs at most one fd callback, taking the ready
+ * watches in turn so that a busy descriptor cannot starve the others. */
 static void wait_events(JSContext *ctx) {
   int timeout = -1;
   if (L.timers) {
@@ -271,14 +276,19 @@ static void wait_events(JSContext *ctx) {
   }
   struct pollfd fds[MAX_WATCH];
   int n = L.nwatch;
-  for (int i = 0; i < n; i++) fds[i] = (struct pollfd){.fd = L.watches[i].fd, .events = POLLIN};
+  int first = n ? L.next_first % n : 0;
+  for (int i = 0; i < n; i++) {
+    const watch *w = &L.watches[(first + i) % n];
+    fds[i] = (struct pollfd){.fd = w->fd, .events = w->events};
+  }
   int rc = poll(fds, (nfds_t)n, timeout);
   if (rc < 0 && errno != EINTR) zw_fatal(1, "host.uncaught", "poll failed: %s", strerror(errno));
   for (int i = 0; rc > 0 && i < n; i++) {
-    if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) continue;
+    if (!(fds[i].revents & (fds[i].events | POLLHUP | POLLERR | POLLNVAL))) continue;
     for (int j = 0; j < L.nwatch; j++) {
       if (L.watches[j].fd != fds[i].fd) continue;
       watch w = L.watches[j];
+      L.next_first = j + 1;
       zw_loop_enter();
       if (w.cb(ctx, w.fd, w.opaque) < 0) zw_uncaught(ctx);
       return;

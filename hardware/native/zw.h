@@ -172,6 +172,10 @@ void zw_loop_run(JSContext *ctx);
 /* Reports the pending exception of `ctx` as uncaught (or out of memory) and exits 1. */
 __attribute__((noreturn)) void zw_uncaught(JSContext *ctx);
 typedef int zw_fd_cb(JSContext *ctx, int fd, void *opaque);
+/* Watches `fd` for poll(2) `events` (POLLIN and/or POLLOUT; hangups and errors always wake
+ * it), replacing an earlier watch of the same fd; -1 when the table is full. Every watch keeps
+ * the loop running. zw_loop_watch is POLLIN. */
+int zw_loop_watch_events(int fd, short events, zw_fd_cb *cb, void *opaque);
 int zw_loop_watch(int fd, zw_fd_cb *cb, void *opaque);
 void zw_loop_unwatch(int fd);
 /* Timers (globals.c's bindings). */
@@ -194,6 +198,9 @@ __attribute__((noreturn, format(printf, 3, 4))) void zw_fatal(int code, const ch
 /* ---- globals.c / text.c ---- */
 int zw_globals_init(JSContext *ctx);
 int zw_text_init(JSContext *ctx);
+
+/* ---- hw_net.c: the Net port (TLS 1.3 client connections over the event loop) ---- */
+int zw_net_init(JSContext *ctx);
 
 /* ---- hw_module.c / hwdev.c ---- */
 JSModuleDef *zw_hw_module(JSContext *ctx, const char *name);

@@ -8,6 +8,7 @@ import { nodeCrypto } from './crypto.ts';
 import type { FaultPlan } from './fault.ts';
 import { NodeFlash, type FlashOp } from './flash.ts';
 import { NodeCounter, NodeKeyStore, SecureState } from './keys.ts';
+import { NodeNet } from './net.ts';
 
 export const nodeRng: Rng = {
   name: 'node:crypto',
@@ -65,6 +66,7 @@ export function nodePlatform(flashPath: string, opts: NodePlatformOptions = {}):
     counters: new NodeCounter(state),
     flash,
     log: opts.log ?? makeNodeLog(),
+    net: new NodeNet(state),
     close: () => flash.close(),
   };
 }
