@@ -83,6 +83,7 @@ export const REASONS = {
   'store.full': 'the commit does not fit: the data partition is full of live records (nothing committed is lost)',
   'store.record.auth': 'a record failed authentication after re-reading (damaged or altered); recovery goes on with the rest',
   'store.audit.chain': 'the audit trail\'s hash chain is broken: a record is missing, altered or out of order',
+  'store.key': 'the data partition holds a store but secure has no storage root to open it; a new root is never made over it',
   'store.limit': 'a key, value, payload, queue depth or commit exceeds the store\'s limits (agent/store/limits.ts)',
   'store.queue.unknown': 'no queued report has this id (already acknowledged, or never enqueued)',
   // hospital PKI (zw pki)

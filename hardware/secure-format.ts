@@ -48,8 +48,21 @@ export function encodeSnapshot(crypto: Crypto, seq: number, entries: readonly En
   return out;
 }
 
-/** Reads and checks the snapshot at the start of a bank; null when it is not valid. */
+/** Reads of a bank that fails its checks before it counts as invalid: a bit flipped on the way
+ *  must not make the newer snapshot look invalid (hardware/native/secure.c does the same). */
+export const SNAPSHOT_READS = 8;
+
+/** Reads and checks the snapshot at the start of a bank, again while it fails; null when it is
+ *  not valid. */
 export function readSnapshot(part: Partition, crypto: Crypto, bank: 0 | 1): Snapshot | null {
+  for (let attempt = 0; attempt < SNAPSHOT_READS; attempt++) {
+    const s = readSnapshotOnce(part, crypto, bank);
+    if (s) return s;
+  }
+  return null;
+}
+
+function readSnapshotOnce(part: Partition, crypto: Crypto, bank: 0 | 1): Snapshot | null {
   const base = bank * BANK_SIZE;
   const h = part.read(base, HEADER);
   for (let i = 0; i < 8; i++) if (h[i] !== MAGIC[i]) return null;

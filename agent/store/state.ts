@@ -12,8 +12,6 @@ export class StoreIndex {
   readonly queue = new Map<number, RecordLoc>();
   readonly audit: AuditLoc[] = [];
   anchor: { index: number; hash: Uint8Array; loc: RecordLoc | null } = { index: 0, hash: GENESIS, loc: null };
-  /** Audit records that did not continue the chain (recovery found them out of order). */
-  readonly chainBreaks: number[] = [];
   #sortedQueue: number[] | null = null;
 
   constructor(private readonly crypto: Crypto) {}
@@ -43,14 +41,17 @@ export class StoreIndex {
   #audit(index: number, prev: Uint8Array, record: Uint8Array, loc: RecordLoc): void {
     if (index <= this.anchor.index) return;
     const last = this.audit[this.audit.length - 1];
+    const entry = () => ({ index, loc, prev, hash: chainHash(this.crypto, index, prev, record) });
     if (last && index <= last.index) {
-      // A copy made by compaction: the same record, now at `loc`.
-      const i = this.audit.findIndex((a) => a.index === index);
-      if (i >= 0) this.audit[i] = { ...this.audit[i]!, loc };
+      // A copy made by compaction: the same record, now at `loc`. Recovery meets a copy after
+      // later records when its original's segment is already below the tail: it goes in
+      // index order (verifyAudit checks the chain).
+      const i = this.audit.findIndex((a) => a.index >= index);
+      if (this.audit[i]!.index === index) this.audit[i] = { ...this.audit[i]!, loc };
+      else this.audit.splice(i, 0, entry());
       return;
     }
-    if (index !== (last?.index ?? this.anchor.index) + 1) this.chainBreaks.push(index);
-    this.audit.push({ index, loc, prev, hash: chainHash(this.crypto, index, prev, record) });
+    this.audit.push(entry());
   }
 
   /** Queue ids, oldest first. */

@@ -2,7 +2,7 @@
 // audit trail, in one encrypted, authenticated, power-fail-safe log on the data partition
 // (agent/store/FORMAT.md). Writes are staged and made durable together by commit().
 import { ZwError } from '../../hardware/errors.ts';
-import type { Ports } from '../../hardware/ports.ts';
+import type { Partition, Ports } from '../../hardware/ports.ts';
 import { encodeAuditEvent, chainHash, type AuditEvent } from './audit.ts';
 import { encodeKey, type Entry } from './codec.ts';
 import { StoreKeys } from './keys.ts';
@@ -35,10 +35,23 @@ export type Opened =
 export type Commit = { ok: true; records: number } | { ok: false; reason: 'store.full' | 'store.record.auth'; detail: string };
 
 /** Recovery and the rollback check (FORMAT.md "Epoch and rollback"); writes nothing. */
+/** Whether any slot starts with a segment magic: a store was written here, whatever its keys. */
+function holdsSegments(part: Partition, slots: number): boolean {
+  for (let slot = 0; slot < slots; slot++) {
+    const b = part.read(slot * SEGMENT_SIZE, 4);
+    if (b[0] === 0x5a && b[1] === 0x57 && b[2] === 0x53 && b[3] === 0x47) return true;
+  }
+  return false;
+}
+
 function load(ports: Pick<StorePorts, 'flash' | 'keys' | 'counters' | 'crypto'>, create: boolean) {
-  const keys = new StoreKeys(ports.keys, ports.crypto, create);
   const part = ports.flash.open('data');
   const slots = Math.floor(part.size / SEGMENT_SIZE);
+  // A new storage root over an existing store would make every record unreadable for good.
+  if (!ports.keys.has('storage') && holdsSegments(part, slots)) {
+    throw new ZwError('store.key', 'the data partition holds a store but secure has no storage root; refusing to make a new one over it');
+  }
+  const keys = new StoreKeys(ports.keys, ports.crypto, create);
   const index = new StoreIndex(ports.crypto);
   const { report, position } = recover(part, keys, slots, (r) => index.apply(r.entry, r));
   const counter = ports.counters.read('store-epoch');

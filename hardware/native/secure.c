@@ -9,6 +9,7 @@
 
 #include "zw.h"
 
+#define SNAPSHOT_READS 8
 #define BANK_SIZE (512u * 1024u)
 #define MAX_BODY 65536u
 #define HEADER 32u
@@ -70,7 +71,7 @@ static int parse_entries(JSContext *ctx, const uint8_t *body, uint32_t len, snap
 
 /* Reads and checks the snapshot at the start of a bank (secure-format.md "Snapshot"):
  * 1 valid, 0 not valid, -1 exception. */
-static int read_bank(JSContext *ctx, const zw_part *pt, unsigned bank, snapshot *s) {
+static int read_bank_once(JSContext *ctx, const zw_part *pt, unsigned bank, snapshot *s) {
   uint8_t h[HEADER];
   uint64_t base = (uint64_t)bank * BANK_SIZE;
   *s = (snapshot){.bank = bank};
@@ -94,6 +95,14 @@ static int read_bank(JSContext *ctx, const zw_part *pt, unsigned bank, snapshot 
     *s = (snapshot){.bank = bank};
   }
   s->valid = rc == 1;
+  return rc;
+}
+
+/* A bank that fails its checks is read again (secure-format.md "Reading"): a bit flipped on
+ * the way must not make the newer snapshot look invalid. Same attempts as the TypeScript. */
+static int read_bank(JSContext *ctx, const zw_part *pt, unsigned bank, snapshot *s) {
+  int rc = 0;
+  for (int attempt = 0; attempt < SNAPSHOT_READS && rc == 0; attempt++) rc = read_bank_once(ctx, pt, bank, s);
   return rc;
 }
 

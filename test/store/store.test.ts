@@ -58,3 +58,30 @@ for (const arch of ARCHES) {
     }
   });
 }
+
+describe('store keys', () => {
+  it('never makes a new storage root over a data partition that holds a store (store.key)', async () => {
+    const { openStore } = await import('../../agent/store/store.ts');
+    const { openSync, readSync, writeSync, closeSync } = await import('node:fs');
+    const { partitionSpec } = await import('../../hardware/layout.ts');
+    const a = join(dir, 'keys-a.flash'), b = join(dir, 'keys-b.flash');
+    createBlankDevice(a);
+    const pa = nodePlatform(a);
+    const o = openStore(pa);
+    expect(o.ok).toBe(true);
+    pa.close();
+    // Device b has never had a storage root; give it a's data partition.
+    createBlankDevice(b);
+    const data = partitionSpec('data')!;
+    const buf = Buffer.alloc(65536);
+    const fa = openSync(a, 'r'), fb = openSync(b, 'r+');
+    readSync(fa, buf, 0, buf.length, data.offset);
+    writeSync(fb, buf, 0, buf.length, data.offset);
+    closeSync(fa);
+    closeSync(fb);
+    const pb = nodePlatform(b);
+    expect(() => openStore(pb)).toThrow(/store\.key/);
+    expect(pb.keys.has('storage')).toBe(false);
+    pb.close();
+  });
+});
