@@ -134,6 +134,8 @@ export const REASONS = {
   'mqtt.response-topic': 'a request named a Response Topic outside the device\'s own topics: it is delivered without a way to answer',
   'mqtt.suback': 'the broker refused a subscription: SUBACK reason code 0x80 or above',
   'mqtt.retain': 'the broker offers no retained messages (Retain Available 0): the message goes out without retain',
+  // the agent's client over the Net port (agent/transport/)
+  'transport.envelope': 'a queued report could not be read back from the store in the shape it was written; hand-over stops there',
   // generic input handling
   'input.type': 'an argument has the wrong type',
   'input.range': 'an argument is outside its allowed range',
