@@ -1,16 +1,21 @@
 // npm run bench: figures and ratios against baselines measured in the same run (issue
 // "Benchmarks"): SHA-256 of 16 MiB through hw vs `openssl dgst`, noble SHA-256 in QuickJS,
 // Ed25519 verify through hw vs noble in QuickJS vs OpenSSL, the store (commits, recovery,
-// compaction) in zw-host vs the Node implementation, binary sizes, peak RSS.
+// compaction) in zw-host vs the Node implementation, binary sizes, peak RSS, and the transport
+// (scripts/bench/transport.ts: MQTT handshake, QoS 1 report throughput, reconnect storm).
+// `--only transport` (node --import tsx scripts/bench.ts --only transport [--write]) runs one
+// section; its --write replaces that section's rows in BENCHMARKS.md and keeps the others.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, statSync, writeFileSync, closeSync, writeSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { partitionSpec } from '../hardware/layout.ts';
 import { createBlankDevice } from '../hardware/node/device-file.ts';
 import { makeNodeLog, nodePlatform, type NodePlatform } from '../hardware/node/platform.ts';
 import { benchCommits, benchCompact, benchOpen, fillRecords, VALUE_BYTES } from './bench/store-workload.ts';
+import { benchTransport } from './bench/transport.ts';
 import { ARCHES, buildBytecode, hostBinary, hostCommand, ROOT, runBytecode, type Arch } from './lib/host.ts';
 import { signImage } from './lib/imgtool/sign.ts';
 import { provision } from './lib/provision.ts';
@@ -146,10 +151,34 @@ function machine(): string {
   return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${os}, Node ${process.version}, ${openssl}`;
 }
 
+/** The sections `--only` can pick, each with the first words of its rows in the table. */
+const SECTIONS = { transport: /^(MQTT |QoS 1 |reconnect storm)/ } as const;
+type Section = keyof typeof SECTIONS;
+
+function onlyArg(): Section | null {
+  const i = process.argv.indexOf('--only');
+  if (i < 0) return null;
+  const s = process.argv[i + 1];
+  if (!s || !(s in SECTIONS)) throw new Error(`--only expects one of ${Object.keys(SECTIONS).join(', ')}, got ${String(s)}`);
+  return s as Section;
+}
+
 export async function runBench(): Promise<boolean> {
   const write = process.argv.includes('--write');
+  const only = onlyArg();
   const dir = mkdtempSync(join(tmpdir(), 'zw-bench-'));
+  const rows: string[] = [];
+  const row = (what: string, figure: string, note = '') => {
+    rows.push(`| ${what} | ${figure} | ${note} |`);
+    console.log(`${what.padEnd(58)} ${figure.padEnd(22)} ${note}`);
+  };
   try {
+    console.log(`machine: ${machine()}\n`);
+    if (only === 'transport') {
+      await benchTransport(dir, row);
+      if (write) writeSection(SECTIONS.transport, rows);
+      return true;
+    }
     const bc = join(dir, 'bench.qjsbc');
     await buildBytecode(join(ROOT, 'scripts/bench/programs.ts'), bc);
     const storeBc = join(dir, 'store.qjsbc');
@@ -165,12 +194,6 @@ export async function runBench(): Promise<boolean> {
     const imageFile = join(dir, 'image.bin');
     writeFileSync(imageFile, image);
 
-    const rows: string[] = [];
-    const row = (what: string, figure: string, note = '') => {
-      rows.push(`| ${what} | ${figure} | ${note} |`);
-      console.log(`${what.padEnd(58)} ${figure.padEnd(22)} ${note}`);
-    };
-    console.log(`machine: ${machine()}\n`);
 
     const opensslMs = bestOf(5, () => execFileSync('openssl', ['dgst', '-sha256', imageFile]));
     const opensslDigest = execFileSync('openssl', ['dgst', '-sha256', '-r', imageFile], { encoding: 'utf8' }).split(' ')[0];
@@ -217,6 +240,7 @@ export async function runBench(): Promise<boolean> {
 
     ok = benchImageVerify(dir, bc, row) && ok;
     benchStore(dir, storeBc, row);
+    await benchTransport(dir, row);
 
     for (const arch of ARCHES) {
       for (const kind of ['zw-host', 'zw-host-dev'] as const) {
@@ -236,31 +260,74 @@ export async function runBench(): Promise<boolean> {
 
 const MARK = '<!-- end of the figures zw bench writes; what follows is kept -->';
 
+const BENCHMARKS = join(ROOT, 'BENCHMARKS.md');
+const TODAY = () => new Date().toISOString().slice(0, 10);
+
+function header(measured: string, machineLine: string): string {
+  return `# Benchmarks
+
+Measured by \`npm run bench\` (\`scripts/bench.ts\`) on ${measured}.
+Machine: ${machineLine}.
+Baselines are measured in the same run. aarch64 figures run under qemu-user (emulated) and
+only show that the path works there; they say nothing about a real Cortex-A. The store rows run
+one workload (\`scripts/bench/store-workload.ts\`) on freshly provisioned device files, in zw-host
+and through the Node implementation; every commit includes the fdatasync of the device file.
+The MQTT rows run against one Mosquitto on loopback configured by the broker recipe
+(\`test/support/broker.ts\`: TLS 1.3, client certificates from the hospital CA), each gateway
+provisioned with its own Ed25519 device certificate in \`secure\`
+(\`scripts/bench/transport.ts\`, \`scripts/bench/storm.ts\`).
+`;
+}
+
 function writeBenchmarks(rows: string[]): void {
-  const file = join(ROOT, 'BENCHMARKS.md');
   let kept = '';
   try {
-    const old = readFileSync(file, 'utf8');
+    const old = readFileSync(BENCHMARKS, 'utf8');
     if (old.includes(MARK)) kept = old.slice(old.indexOf(MARK) + MARK.length);
     // A file written by hand (or before the mark existed): keep its sections after the table.
     else if (/^## /m.test(old)) kept = '\n\n' + old.slice(old.search(/^## /m));
   } catch {
     // first run: nothing to keep
   }
-  const md = `# Benchmarks
-
-Measured by \`npm run bench\` (\`scripts/bench.ts\`) on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${machine()}.
-Baselines are measured in the same run. aarch64 figures run under qemu-user (emulated) and
-only show that the path works there; they say nothing about a real Cortex-A. The store rows run
-one workload (\`scripts/bench/store-workload.ts\`) on freshly provisioned device files, in zw-host
-and through the Node implementation; every commit includes the fdatasync of the device file.
-
+  const md = `${header(TODAY(), machine())}
 | measurement | figure | note |
 |---|---|---|
 ${rows.join('\n')}
 
 ${MARK}${kept}`;
-  writeFileSync(file, md);
+  writeFileSync(BENCHMARKS, md);
   console.log('wrote BENCHMARKS.md');
+}
+
+/** --only with --write: the section's rows replace its old rows (in their place, else before
+ *  the binary sizes); every other row, the machine line and the kept text stay. Figures from
+ *  another machine are not mixed in: that needs a full run. */
+function writeSection(section: RegExp, rows: string[]): void {
+  const old = readFileSync(BENCHMARKS, 'utf8');
+  const machineLine = /^Machine: (.*)\.$/m.exec(old)?.[1];
+  if (machineLine !== machine()) throw new Error(`BENCHMARKS.md was measured on another machine (${machineLine}); run the whole bench with --write`);
+  if (!old.includes(MARK)) throw new Error('BENCHMARKS.md has no end-of-figures mark; run the whole bench with --write');
+  const date = /^Measured by .* on (\d{4}-\d{2}-\d{2})/m.exec(old)?.[1] ?? TODAY();
+  const table = old.slice(0, old.indexOf(MARK)).split('\n').filter((l) => l.startsWith('| ') && l !== '| measurement | figure | note |');
+  const ours = (l: string) => section.test(l.slice(2));
+  let at = table.findIndex(ours);
+  if (at < 0) at = table.findIndex((l) => l.startsWith('| binary size'));
+  if (at < 0) at = table.length;
+  const others = table.filter((l) => !ours(l));
+  const before = table.slice(0, at).filter((l) => !ours(l)).length;
+  others.splice(before, 0, ...rows);
+  const measured = date === TODAY() ? date : `${date} (the ${Object.keys(SECTIONS).find((k) => SECTIONS[k as Section] === section)} rows on ${TODAY()})`;
+  writeFileSync(BENCHMARKS, `${header(measured, machineLine)}
+| measurement | figure | note |
+|---|---|---|
+${others.join('\n')}
+
+${MARK}${old.slice(old.indexOf(MARK) + MARK.length)}`);
+  console.log('wrote BENCHMARKS.md (kept the other rows)');
+}
+
+// Run directly (node --import tsx scripts/bench.ts [--only transport] [--write]); `zw bench` and
+// npm run bench import runBench.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runBench().then((ok) => { process.exitCode = ok ? 0 : 1; }, (e: unknown) => { console.error(e); process.exitCode = 1; });
 }
