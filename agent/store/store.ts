@@ -4,7 +4,7 @@
 import { ZwError } from '../../hardware/errors.ts';
 import type { Partition, Ports } from '../../hardware/ports.ts';
 import { encodeAuditEvent, chainHash, type AuditEvent } from './audit.ts';
-import { encodeKey, type Entry } from './codec.ts';
+import { encodeKey, hasSegmentMagic, type Entry } from './codec.ts';
 import { StoreKeys } from './keys.ts';
 import { CHECKPOINT_EVERY, MAX_AUDIT, MAX_COMMIT, MAX_KEY, MAX_KEYS, MAX_QUEUE, MAX_VALUE, RESERVE_SEGMENTS, SEGMENT_HEADER, SEGMENT_SIZE } from './limits.ts';
 import { SegmentLog } from './log.ts';
@@ -37,10 +37,7 @@ export type Commit = { ok: true; records: number } | { ok: false; reason: 'store
 /** Recovery and the rollback check (FORMAT.md "Epoch and rollback"); writes nothing. */
 /** Whether any slot starts with a segment magic: a store was written here, whatever its keys. */
 function holdsSegments(part: Partition, slots: number): boolean {
-  for (let slot = 0; slot < slots; slot++) {
-    const b = part.read(slot * SEGMENT_SIZE, 4);
-    if (b[0] === 0x5a && b[1] === 0x57 && b[2] === 0x53 && b[3] === 0x47) return true;
-  }
+  for (let slot = 0; slot < slots; slot++) if (hasSegmentMagic(part.read(slot * SEGMENT_SIZE, 4))) return true;
   return false;
 }
 
@@ -86,7 +83,9 @@ export function openStore(ports: StorePorts, options: StoreOptions = {}): Opened
 
 export class Store extends StoreReader {
   #staged: Entry[] = [];
+  /** Keys staged that the index does not hold yet (they count against MAX_KEYS). */
   #stagedKeys = new Set<string>();
+  #stagedEnqueues = 0;
   #auditHead: { index: number; hash: Uint8Array };
   #commits = 0;
 
@@ -103,7 +102,7 @@ export class Store extends StoreReader {
     if (!this.index.kv.has(key) && !this.#stagedKeys.has(key) && this.index.kv.size + this.#stagedKeys.size >= MAX_KEYS) {
       throw new ZwError('store.limit', `the key/value area holds at most ${MAX_KEYS} keys`);
     }
-    this.#stagedKeys.add(key);
+    if (!this.index.kv.has(key)) this.#stagedKeys.add(key);
     this.#staged.push({ kind: 'put', key, value: value.slice() });
   }
 
@@ -115,11 +114,11 @@ export class Store extends StoreReader {
   /** Stages a report; its id (unique for the store's life) is returned at once. */
   enqueue(payload: Uint8Array): number {
     if (!(payload instanceof Uint8Array) || payload.length > MAX_VALUE) throw new ZwError('store.limit', `"payload" expected Uint8Array of at most ${MAX_VALUE} bytes`);
-    const staged = this.#staged.filter((e) => e.kind === 'enqueue').length;
-    if (this.index.queue.size + staged >= MAX_QUEUE) throw new ZwError('store.limit', `the queue holds at most ${MAX_QUEUE} reports`);
+    if (this.index.queue.size + this.#stagedEnqueues >= MAX_QUEUE) throw new ZwError('store.limit', `the queue holds at most ${MAX_QUEUE} reports`);
     // Ids come from the record sequence, which never goes back, so no id is ever reused.
     const id = this.log.nextSeq + this.#staged.length;
     this.#staged.push({ kind: 'enqueue', id, payload: payload.slice() });
+    this.#stagedEnqueues++;
     return id;
   }
 
@@ -133,7 +132,8 @@ export class Store extends StoreReader {
 
   /** Stages an audit record chained to the previous one; returns its index. */
   audit(event: AuditEvent): number {
-    if (this.index.audit.length + this.#staged.filter((e) => e.kind === 'audit').length >= MAX_AUDIT) {
+    // Staged records are the ones between the committed chain head and the staged one.
+    if (this.index.audit.length + this.#auditHead.index - this.index.auditHead().index >= MAX_AUDIT) {
       throw new ZwError('store.limit', `at most ${MAX_AUDIT} audit records are kept; export and prune them`);
     }
     const record = encodeAuditEvent(event, () => new Date(this.ports.clock.wallMs()).toISOString());
@@ -161,6 +161,7 @@ export class Store extends StoreReader {
     const entries = this.#staged;
     this.#staged = [];
     this.#stagedKeys.clear();
+    this.#stagedEnqueues = 0;
     if (entries.length === 0) return { ok: true, records: 0 };
     const span = SegmentLog.span(entries);
     if (span > MAX_COMMIT) {

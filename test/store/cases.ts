@@ -3,7 +3,7 @@
 // order on one blank device; each reopen is a restart as far as the flash is concerned.
 import type { Partition, Ports } from '../../hardware/ports.ts';
 import { openStore, type OpenReport, type Store } from '../../agent/store/store.ts';
-import { MAX_KEY, MAX_VALUE, SEGMENT_SIZE } from '../../agent/store/limits.ts';
+import { MAX_KEY, MAX_KEYS, MAX_QUEUE, MAX_VALUE, SEGMENT_SIZE } from '../../agent/store/limits.ts';
 import { check, eq, throwsReason, type Case } from '../contracts/harness.ts';
 import { utf8 } from '../support/bytes.ts';
 
@@ -166,6 +166,24 @@ export const storeCases: Case[] = [
     throwsReason(() => s.audit({ ...ev('x'), objects: 'slot-a' as unknown as string[] }), 'input.type', 'audit objects');
     eq(s.pending, 0, 'nothing staged');
     eq(value(s, 'k'), null, 'nothing stored');
+  } },
+  { suite: 'Store', name: 'queue depth and key count are bounded before anything is written', run: (p) => {
+    const s = current(p);
+    for (let i = s.queueLength(); i < MAX_QUEUE; i++) s.enqueue(utf8('r'));
+    throwsReason(() => s.enqueue(utf8('one too many')), 'store.limit', 'queue depth');
+    throwsReason(() => s.commit(), 'store.limit', 'a commit that does not fit a segment');
+    eq(s.pending, 0, 'the refused commit left nothing staged');
+    eq(reopen(p).queueLength(), 0, 'nothing was queued');
+    const t = current(p);
+    const existing = t.keyNames();
+    // Rewriting a key it already has does not count against the limit.
+    for (const k of existing) t.put(k, utf8('rewritten'));
+    for (let i = existing.length; i < MAX_KEYS; i++) t.put(`key-${i}`, utf8('v'));
+    throwsReason(() => t.put('one-key-too-many', utf8('v')), 'store.limit', 'key count');
+    throwsReason(() => t.commit(), 'store.limit', 'a commit that does not fit a segment');
+    const after = reopen(p);
+    eq(after.keyNames().join(','), existing.join(','), 'no key was added');
+    eq(value(after, 'broker'), '10.0.2.2:8883', 'no value was rewritten');
   } },
   { suite: 'Store', name: 'the data partition holds no plaintext of what is stored', run: (p) => {
     const s = current(p);
