@@ -103,6 +103,12 @@ describe('applying a trust update to a device', () => {
     const t = v2.slice();
     t[60]! ^= 0x01;
     expect(applyTo(f, t)).toBe('image.hash');
+    // Truncated, empty, or not an image at all: refused with a reason, secure untouched.
+    const before = readFileSync(f);
+    for (const [bad, reason] of [[v2.subarray(0, v2.length - 40), /^image\.tlv/], [new Uint8Array(0), /^image\./], [new Uint8Array(500).fill(0x41), /^image\.magic$/]] as const) {
+      expect(applyTo(f, bad)).toMatch(reason);
+    }
+    expect(readFileSync(f).equals(before)).toBe(true);
     expect(trustOf(f).version).toBe(1);
   });
 
