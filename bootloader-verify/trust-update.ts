@@ -10,8 +10,9 @@
 import type { Crypto } from '../hardware/ports.ts';
 import type { Reason } from '../hardware/reasons.ts';
 import { CborMap, decodeCbor, encodeCbor } from './cbor.ts';
-import type { ImageReader } from './reader.ts';
-import { hex, trustedKey, type TrustedKey, type TrustStore } from './trust.ts';
+import { bytesReader, type ImageReader } from './reader.ts';
+import { parseLayout } from './tlv.ts';
+import { fromHex, hex, trustedKey, type TrustedKey, type TrustStore } from './trust.ts';
 import { verifyImage } from './verify.ts';
 
 export const MAX_TRUST_DOCUMENT = 16 * 1024;
@@ -38,6 +39,15 @@ export function decodeTrustDocument(b: Uint8Array): TrustDocument | null {
   if (keys.length > MAX_TRUST_KEYS || revoked.length > MAX_REVOKED) return null;
   if (!keys.every((k) => k instanceof Uint8Array) || !revoked.every((r) => r instanceof Uint8Array && r.length === 32)) return null;
   return { version, keys: keys as Uint8Array[], revoked: revoked as Uint8Array[] };
+}
+
+/** The trust document a trust-update image carries, without verifying the image (for showing
+ *  it, or for a list the caller chooses to trust); null when the image carries none. */
+export function trustDocumentOf(image: Uint8Array, crypto: Crypto): TrustDocument | null {
+  const layout = parseLayout(bytesReader(image, crypto));
+  if (!layout.ok) return null;
+  const { hdrSize, imgSize } = layout.value.header;
+  return decodeTrustDocument(image.subarray(hdrSize, hdrSize + imgSize));
 }
 
 export type TrustUpdate =
@@ -71,12 +81,7 @@ export function applyTrustUpdate(r: ImageReader, crypto: Crypto, current: TrustS
 /** The trust document a device keeps in `secure` once it has applied an update: the keys of
  *  the list in force and every revocation seen so far, at the list's version. */
 export function storedTrustDocument(store: TrustStore, version: number): Uint8Array {
-  const revoked = store.revoked.map((id) => {
-    const b = new Uint8Array(32);
-    for (let i = 0; i < 32; i++) b[i] = parseInt(id.slice(2 * i, 2 * i + 2), 16);
-    return b;
-  });
-  return encodeTrustDocument({ version, keys: store.keys.map((k) => k.spki), revoked });
+  return encodeTrustDocument({ version, keys: store.keys.map((k) => k.spki), revoked: store.revoked.map(fromHex) });
 }
 
 export type DeviceTrust =

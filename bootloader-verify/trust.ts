@@ -38,6 +38,13 @@ export function hex(b: Uint8Array): string {
   return s;
 }
 
+/** The bytes of a lower-case hex string of even length (a key id); the caller checked its form. */
+export function fromHex(s: string): Uint8Array {
+  const b = new Uint8Array(s.length / 2);
+  for (let i = 0; i < b.length; i++) b[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return b;
+}
+
 /** A trusted key from its DER SubjectPublicKeyInfo, or null when it is not Ed25519 or P-256. */
 export function trustedKey(spki: Uint8Array, crypto: Crypto): TrustedKey | null {
   const id = hex(crypto.sha256(spki));

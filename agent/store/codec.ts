@@ -46,11 +46,17 @@ export function segmentHeaderBytes(h: SegmentHeader): Uint8Array {
   return b;
 }
 
+/** Whether `b` starts with the segment magic (a store was written there, whatever its keys). */
+export function hasSegmentMagic(b: Uint8Array): boolean {
+  for (let i = 0; i < 4; i++) if (b[i] !== SEG_MAGIC[i]) return false;
+  return true;
+}
+
 /** The fields of a segment header whose magic, version and zero fields are right (the MAC is
  *  checked by the caller); null otherwise. */
 export function parseSegmentHeader(b: Uint8Array): SegmentHeader | null {
   if (b.length < SEGMENT_HEADER) return null;
-  for (let i = 0; i < 4; i++) if (b[i] !== SEG_MAGIC[i]) return null;
+  if (!hasSegmentMagic(b)) return null;
   if (b[4] !== VERSION || b[5] || b[6] || b[7] || u32(b, 20) !== 0 || u64(b, 40) !== 0) return null;
   return { seq: u64(b, 8), epoch: u32(b, 16), first: u64(b, 24), tail: u64(b, 32) };
 }

@@ -1,6 +1,7 @@
 // Reading what the store holds: values, queued reports, the audit trail and its chain. Every
 // read authenticates the record again; a record that fails after re-reading is a value
 // (store.record.auth), never a throw.
+import { hex } from '../../bootloader-verify/trust.ts';
 import type { Crypto, Partition } from '../../hardware/ports.ts';
 import { chainHash, decodeAuditEvent, type AuditRecord } from './audit.ts';
 import type { Entry } from './codec.ts';
@@ -13,7 +14,6 @@ export type AuditCheck =
   | { ok: true; count: number; head: string }
   | { ok: false; reason: 'store.audit.chain' | 'store.record.auth'; index: number; detail: string };
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => (x < 16 ? '0' : '') + x.toString(16)).join('');
 const damaged = (loc: RecordLoc): Read<never> => ({ ok: false, reason: 'store.record.auth', detail: `record ${loc.seq} (segment slot ${loc.slot}, offset ${loc.offset}) failed authentication` });
 
 export class StoreReader {

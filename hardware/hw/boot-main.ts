@@ -6,7 +6,7 @@ import * as boot from 'boot';
 import { reasonOf } from '../errors.ts';
 import type { CounterName, HashAlg } from '../ports.ts';
 import { partitionReader, streamed, type ImageReader } from '../../bootloader-verify/reader.ts';
-import { deviceTrust } from '../../bootloader-verify/trust-update.ts';
+import { deviceTrust, type DeviceTrust } from '../../bootloader-verify/trust-update.ts';
 import { verifyImage, type Verdict } from '../../bootloader-verify/verify.ts';
 import { hwCounters, hwCrypto, hwFlash } from './platform.ts';
 
@@ -21,13 +21,24 @@ const agentImage: ImageReader = {
 /** Verifies one image against the device's trust store (the applied trust list, else the
  *  provisioned keys); a platform fault (no trust store, a stored list that does not match the
  *  trust counter, an unreadable counter) is a reject too. */
+type Refusal = Extract<DeviceTrust, { ok: false }>;
+const fault = (e: unknown): Refusal => ({ ok: false, reason: (reasonOf(e) ?? 'host.load') as Refusal['reason'], detail: String(e) });
+
+/** The device's trust store, read once for every image judged at this boot. */
+const trust: DeviceTrust = (() => {
+  try {
+    return deviceTrust(boot.trustKeys(), boot.trustDocument(), hwCounters.read('trust'), crypto);
+  } catch (e) {
+    return fault(e);
+  }
+})();
+
 function judge(reader: () => ImageReader, counter: CounterName): Verdict {
   try {
-    const trust = deviceTrust(boot.trustKeys(), boot.trustDocument(), hwCounters.read('trust'), crypto);
     if (!trust.ok) return trust;
     return verifyImage(reader(), crypto, { trust: trust.store, minSecurityCounter: hwCounters.read(counter) });
   } catch (e) {
-    return { ok: false, reason: (reasonOf(e) ?? 'host.load') as never, detail: String(e) };
+    return fault(e);
   }
 }
 

@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { bytesReader } from '../../bootloader-verify/reader.ts';
-import { parseLayout } from '../../bootloader-verify/tlv.ts';
 import { hex, trustedKey, type TrustedKey, type TrustStore } from '../../bootloader-verify/trust.ts';
-import { applyTrustUpdate, decodeTrustDocument, encodeTrustDocument } from '../../bootloader-verify/trust-update.ts';
+import { applyTrustUpdate, encodeTrustDocument, trustDocumentOf } from '../../bootloader-verify/trust-update.ts';
 import { ZwError } from '../../hardware/errors.ts';
 import { nodeCrypto } from '../../hardware/node/crypto.ts';
 import { NodeFlash } from '../../hardware/node/flash.ts';
@@ -116,10 +115,7 @@ async function show(argv: string[]): Promise<number> {
   }
   if (!file || positionals.length > 1) throw new UsageError('exactly one FILE is needed');
   const bytes = readImage(file);
-  const layout = parseLayout(bytesReader(bytes, nodeCrypto));
-  if (!layout.ok) throw new ZwError(layout.reason, layout.detail);
-  const { hdrSize, imgSize } = layout.value.header;
-  const doc = decodeTrustDocument(bytes.subarray(hdrSize, hdrSize + imgSize));
+  const doc = trustDocumentOf(bytes, nodeCrypto);
   if (!doc) throw new ZwError('trust.document', `${file} does not carry a trust document`);
   const out: Record<string, unknown> = {
     version: doc.version,

@@ -6,7 +6,7 @@ import { parseLayout } from '../../bootloader-verify/tlv.ts';
 import { ZwError } from '../../hardware/errors.ts';
 import { bytesReader } from '../../bootloader-verify/reader.ts';
 import { hex, trustedKey, type TrustedKey, type TrustStore } from '../../bootloader-verify/trust.ts';
-import { applyTrustUpdate, decodeTrustDocument, type TrustUpdate } from '../../bootloader-verify/trust-update.ts';
+import { applyTrustUpdate, trustDocumentOf, type TrustUpdate } from '../../bootloader-verify/trust-update.ts';
 import { verifyImage } from '../../bootloader-verify/verify.ts';
 import { REASONS } from '../../hardware/reasons.ts';
 import { nodeCrypto } from '../../hardware/node/crypto.ts';
@@ -34,10 +34,7 @@ function trustFromFile(path: string, base: TrustStore): TrustUpdate {
   }
   let against = base;
   if (base.keys.length === 0) {
-    const layout = parseLayout(bytesReader(bytes, nodeCrypto));
-    if (!layout.ok) return layout;
-    const { hdrSize, imgSize } = layout.value.header;
-    const doc = decodeTrustDocument(bytes.subarray(hdrSize, hdrSize + imgSize));
+    const doc = trustDocumentOf(bytes, nodeCrypto);
     if (!doc) return { ok: false, reason: 'trust.document', detail: 'not a trust-update image' };
     against = { keys: doc.keys.map((k) => trustedKey(k, nodeCrypto)).filter((k): k is TrustedKey => k !== null), revoked: doc.revoked.map(hex) };
   }

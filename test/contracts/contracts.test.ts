@@ -10,6 +10,7 @@ import { makeNodeLog, nodePlatform, type NodePlatform } from '../../hardware/nod
 import { ARCHES, buildBytecode, runBytecode, ROOT } from '../../scripts/lib/host.ts';
 import { ALL_CASES } from './all.ts';
 import { runCase, type CaseResult } from './harness.ts';
+import { caseResults } from '../support/host-cases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zw-contract-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,12 +44,7 @@ for (const arch of ARCHES) {
       createBlankDevice(flash);
       const r = runBytecode(bytecode, { arch, flash });
       transcript = `status ${r.status} signal ${r.signal}\n${r.stderr.slice(-2000)}`;
-      for (const line of r.stdout.split('\n')) {
-        if (line.startsWith('ZW-CASE ')) {
-          const c = JSON.parse(line.slice(8)) as CaseResult;
-          results.set(`${c.suite}: ${c.name}`, c);
-        }
-      }
+      for (const c of caseResults(r.stdout)) results.set(`${c.suite}: ${c.name}`, c);
       expect(r.stdout, transcript).toContain('ZW-DONE');
       expect(r.status, transcript).toBe(0);
     });

@@ -18,6 +18,7 @@ import type { CaseResult } from '../contracts/harness.ts';
 import { NET_CASES, runNetCase, type DeviceKind, type NetEnv } from './cases.ts';
 import { spkiPem, TestPki } from './pki.ts';
 import { startServers, type Servers } from './servers.ts';
+import { caseResults } from '../support/host-cases.ts';
 
 const DEVICES: readonly DeviceKind[] = ['ed25519', 'p256', 'bare'];
 const deviceId = (d: DeviceKind) => `gw-net-${d}`;
@@ -126,12 +127,7 @@ for (const arch of ARCHES) {
         const transcript = `${arch} ${d}: status ${r.status} signal ${r.signal} in ${Math.round(r.ms)} ms\n${r.stderr.slice(-2000)}`;
         transcripts.set(d, transcript);
         console.log(transcript.split('\n')[0]);
-        for (const line of r.stdout.split('\n')) {
-          if (line.startsWith('ZW-CASE ')) {
-            const c = JSON.parse(line.slice(8)) as CaseResult;
-            results.set(`${d}: ${c.name}`, c);
-          }
-        }
+        for (const c of caseResults(r.stdout)) results.set(`${d}: ${c.name}`, c);
         expect(r.stdout, transcript).toContain('ZW-DONE');
         expect(r.status, transcript).toBe(0);
       }

@@ -9,6 +9,7 @@ import { makeNodeLog, nodePlatform, type NodePlatform } from '../../hardware/nod
 import { ARCHES, buildBytecode, ROOT, runBytecode } from '../../scripts/lib/host.ts';
 import { runCase, type CaseResult } from '../contracts/harness.ts';
 import { storeCases } from './cases.ts';
+import { caseResults } from '../support/host-cases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zw-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,12 +41,7 @@ for (const arch of ARCHES) {
       createBlankDevice(flash);
       const r = runBytecode(bytecode, { arch, flash });
       transcript = `status ${r.status} signal ${r.signal}\n${r.stderr.slice(-2000)}`;
-      for (const line of r.stdout.split('\n')) {
-        if (line.startsWith('ZW-CASE ')) {
-          const c = JSON.parse(line.slice(8)) as CaseResult;
-          results.set(c.name, c);
-        }
-      }
+      for (const c of caseResults(r.stdout)) results.set(c.name, c);
       expect(r.stdout, transcript).toContain('ZW-DONE');
       expect(r.status, transcript).toBe(0);
     }, 600_000);
