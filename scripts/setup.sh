@@ -19,6 +19,8 @@ need=(
   "qemu-user-static:/usr/bin/qemu-aarch64-static"
   "libssl-dev:arm64:/usr/lib/aarch64-linux-gnu/libcrypto.a"
   "mosquitto:/usr/sbin/mosquitto"
+  "qemu-system-arm:/usr/bin/qemu-system-aarch64"
+  "cpio:/usr/bin/cpio"
 )
 missing=()
 for item in "${need[@]}"; do
@@ -41,6 +43,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The simulator's guest (arm64 kernel, busybox) through apt into build/cache/sim/; cached.
+bash sim/fetch-guest.sh
 
 # binfmt is not required: tests call qemu-aarch64-static explicitly.
 
