@@ -1,9 +1,13 @@
 // The agent's start: announce what booted, from the measurement log the host kept, open the
-// store (recovery, rollback check, a new epoch) and write the boot into the audit trail. Later
-// work adds the MQTT session and attestation on top of this.
+// store (recovery, rollback check, a new epoch), write the boot into the audit trail, queue the
+// boot inventory (what runs in which slot: the hospital's patch status per device) and start
+// the MQTT session to the provisioned broker.
 import { reasonOf } from '../hardware/errors.ts';
 import type { Ports } from '../hardware/ports.ts';
 import { openStore, type Store } from './store/store.ts';
+import { startTransport } from './transport/connect.ts';
+import type { MqttClient } from './transport/client.ts';
+import { ReportQueue } from './transport/reports.ts';
 
 export interface MeasurementRecord {
   /** What was measured: the agent itself, or gateway firmware. */
@@ -41,7 +45,30 @@ function startStore(ports: Ports): Store | null {
   }
 }
 
-export function startAgent(ports: Ports, measurements: readonly MeasurementRecord[]): Store | null {
+/** The inventory report (JSON, leaf `inventory`): each measured image with its verdict. */
+export function inventory(ports: Ports, measurements: readonly MeasurementRecord[]): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({
+    type: 'boot',
+    device: ports.device.id(),
+    at: new Date(ports.clock.wallMs()).toISOString(),
+    images: measurements.map((m) => ({
+      type: m.type, slot: m.component, status: m.status, reason: m.reason ?? null, version: m.version ?? null,
+      digest: m.digest ?? null, signer: m.signer ?? null, securityCounter: m.securityCounter ?? null,
+    })),
+  }));
+}
+
+export interface Agent { readonly store: Store | null; readonly client: MqttClient | null }
+
+export function startAgent(ports: Ports, measurements: readonly MeasurementRecord[]): Agent {
+  const store = bootStore(ports, measurements);
+  if (!store) return { store, client: null };
+  const q = new ReportQueue(store, ports.log).add({ leaf: 'inventory', payload: inventory(ports, measurements), contentType: 'application/json', correlationData: null });
+  if (!q.ok) ports.log.log('error', q.reason, { detail: q.detail });
+  return { store, client: startTransport(ports, store) };
+}
+
+function bootStore(ports: Ports, measurements: readonly MeasurementRecord[]): Store | null {
   const self = measurements.find((m) => m.type === 'agent');
   ports.log.log('info', 'agent.start', {
     agent: AGENT_NAME,

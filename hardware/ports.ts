@@ -7,6 +7,7 @@
 // parameters outside the contract) throws a ZwError carrying a stable reason code from
 // hardware/reasons.ts; hostile input (a bad signature, a failed AEAD tag) is a return value.
 import type { PartitionName } from './layout.ts';
+import type { SettingName } from './secure-format.ts';
 
 /** Opaque reference to secret key material held by the platform. In zw-host the bytes live
  *  in native memory only and are wiped when the handle is collected; no method returns them. */
@@ -205,6 +206,28 @@ export interface Net {
 }
 
 /** Everything the pure code is given when the system is put together. */
+/** Who the gateway is and how the hospital configured it: the DEVICE_ID and SETTING entries
+ *  `zw provision` wrote into `secure` (hardware/secure-format.md). */
+export interface Device {
+  /** The device id (DESIGN.md §Contracts "Identities"); secure.empty when not provisioned. */
+  id(): string;
+  /** A provisioned setting's text (`broker`, `listen-allow`, `oemid`, `hwmodel`), or null. */
+  setting(name: SettingName): string | null;
+}
+
+/** The gateway files the posture checks read, by fixed source name (never a path). */
+export type PostureSource =
+  | 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'passwd' | 'shadow' | 'cmdline' | 'inittab' | 'sshd-config' | 'mounts'
+  | 'os-release' | 'sbom-spdx' | 'sbom-cyclonedx';
+
+export interface Posture {
+  /** The source's bytes, or null when the file does not exist; over 256 KiB throws posture.size,
+   *  another failure posture.read. */
+  read(source: PostureSource): Uint8Array | null;
+  /** SHA-256 of the whole file (streamed by the platform), or null when it does not exist. */
+  sha256(source: PostureSource): Uint8Array | null;
+}
+
 export interface Ports {
   readonly rng: Rng;
   readonly clock: Clock;
@@ -214,4 +237,6 @@ export interface Ports {
   readonly flash: Flash;
   readonly log: Log;
   readonly net: Net;
+  readonly device: Device;
+  readonly posture: Posture;
 }

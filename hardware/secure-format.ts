@@ -11,7 +11,7 @@ const HEADER = 32;
 const DIGEST = 32;
 const MAGIC = [0x5a, 0x57, 0x53, 0x45, 0x43, 0x55, 0x52, 0x45]; // "ZWSECURE"
 
-export const ENTRY = { DEVICE_ID: 0x0001, LAYOUT: 0x0002, KEY: 0x0010, COUNTER: 0x0020, TRUST_KEY: 0x0030, TRUST_DOC: 0x0031, CERT: 0x0040 } as const;
+export const ENTRY = { DEVICE_ID: 0x0001, LAYOUT: 0x0002, KEY: 0x0010, COUNTER: 0x0020, TRUST_KEY: 0x0030, TRUST_DOC: 0x0031, CERT: 0x0040, SETTING: 0x0050 } as const;
 export const ALG_CODE = { ed25519: 1, p256: 2, x25519: 3, secret32: 4 } as const;
 
 export interface Entry { readonly type: number; readonly value: Uint8Array }
@@ -107,9 +107,10 @@ export function commitSnapshot(part: Partition, crypto: Crypto, cur: Snapshot | 
   return { bank, seq, entries: entries.slice() };
 }
 
-/** Entries named by (type, name): KEY and COUNTER values start with a length-prefixed name. */
+/** Entries named by (type, name): KEY, COUNTER, CERT and SETTING values start with a
+ *  length-prefixed name. */
 export function entryName(e: Entry): string | null {
-  if (e.type !== ENTRY.KEY && e.type !== ENTRY.COUNTER && e.type !== ENTRY.CERT) return null;
+  if (e.type !== ENTRY.KEY && e.type !== ENTRY.COUNTER && e.type !== ENTRY.CERT && e.type !== ENTRY.SETTING) return null;
   const n = e.value[0] ?? 0;
   return String.fromCharCode(...e.value.subarray(1, 1 + n));
 }
@@ -132,18 +133,35 @@ export function nameBytes(name: string): Uint8Array {
   return b;
 }
 
-/** A CERT entry: `device` (the TLS client certificate chain) or `ca` (the hospital CA), PEM. */
-export function certEntry(name: 'device' | 'ca', pem: string): Entry {
+/** An entry holding a name and UTF-8 text (CERT, SETTING). */
+function namedText(type: number, name: string, text: string): Entry {
   const n = nameBytes(name);
-  const body = new TextEncoder().encode(pem);
+  const body = new TextEncoder().encode(text);
   const v = new Uint8Array(n.length + body.length);
   v.set(n, 0);
   v.set(body, n.length);
-  return { type: ENTRY.CERT, value: v };
+  return { type, value: v };
 }
 
-export function certPem(e: Entry): string {
+/** The text after the name of a CERT or SETTING entry. */
+export function entryText(e: Entry): string {
   return new TextDecoder().decode(e.value.subarray(1 + e.value[0]!));
+}
+
+/** A CERT entry: `device` (the TLS client certificate chain) or `ca` (the hospital CA), PEM. */
+export function certEntry(name: 'device' | 'ca', pem: string): Entry {
+  return namedText(ENTRY.CERT, name, pem);
+}
+
+export const certPem = entryText;
+
+/** The device settings `zw provision` writes (secure-format.md SETTING). */
+export const SETTING_NAMES = ['broker', 'listen-allow', 'oemid', 'hwmodel'] as const;
+export type SettingName = (typeof SETTING_NAMES)[number];
+export const MAX_SETTING = 1024;
+
+export function settingEntry(name: SettingName, value: string): Entry {
+  return namedText(ENTRY.SETTING, name, value);
 }
 
 export function counterEntry(name: string, value: number): Entry {

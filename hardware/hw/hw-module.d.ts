@@ -39,6 +39,10 @@ declare module 'hw' {
   export function exit(code: number): never;
   /** The measurement log zw-host kept at boot: fresh copies, one record per verified image. */
   export function measurements(): Record<string, unknown>[];
+  export function deviceId(): string;
+  export function setting(name: string): string | null;
+  export function postureRead(source: string): Uint8Array | null;
+  export function postureSha256(source: string): Uint8Array | null;
   /** One TLS 1.3 client connection (hardware/native/hw_net.c); closed when collected. */
   export interface HwNet { readonly kind: 'net-connection' }
   /** Events from the event loop, in order: 'open' (value null) once the server has accepted the

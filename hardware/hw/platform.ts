@@ -4,7 +4,7 @@ import * as hw from 'hw';
 import { ZwError } from '../errors.ts';
 import { ERASE_BLOCK, ERASED, PROGRAM_UNIT, partitionSpec, type PartitionName } from '../layout.ts';
 import type {
-  Clock, Counter, Crypto, Flash, KeyAlg, KeyHandle, KeyStore, Log, Net, NetConnection, Partition, Ports, Rng,
+  Clock, Counter, Crypto, Device, Flash, KeyAlg, KeyHandle, KeyStore, Log, Net, NetConnection, Partition, Ports, Posture, Rng,
 } from '../ports.ts';
 import type { Reason } from '../reasons.ts';
 
@@ -110,7 +110,11 @@ export const hwNet: Net = {
   },
 };
 
+export const hwDevice: Device = { id: () => hw.deviceId(), setting: (name) => hw.setting(name) };
+
+export const hwPosture: Posture = { read: (s) => hw.postureRead(s), sha256: (s) => hw.postureSha256(s) };
+
 export const hwPorts: Ports = {
   rng: hwRng, clock: hwClock, crypto: hwCrypto, keys: hwKeys, counters: hwCounters, flash: hwFlash, log: hwLog,
-  net: hwNet,
+  net: hwNet, device: hwDevice, posture: hwPosture,
 };

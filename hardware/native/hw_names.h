@@ -39,6 +39,10 @@
   X(flashSha256, 3) \
   X(log, 3) \
   X(measurements, 0) \
+  X(deviceId, 0) \
+  X(setting, 1) \
+  X(postureRead, 1) \
+  X(postureSha256, 1) \
   X(netConnect, 4) \
   X(netWrite, 2) \
   X(netClose, 1) \

@@ -19,11 +19,11 @@
 #ifdef ZW_DEV
 #define PROG "zw-host-dev"
 #define USAGE                                                                                              \
-  "usage: zw-host-dev [--flash FILE] [--mem-mb N] [--stack-kb N] [--watchdog-ms N] --bytecode FILE [-- " \
+  "usage: zw-host-dev [--flash FILE] [--mem-mb N] [--stack-kb N] [--watchdog-ms N] [--root DIR] --bytecode FILE [-- " \
   "ARGS...]\n"
 #else
 #define PROG "zw-host"
-#define USAGE "usage: zw-host [--flash FILE] [--mem-mb N] [--stack-kb N] [--watchdog-ms N]\n"
+#define USAGE "usage: zw-host [--flash FILE] [--mem-mb N] [--stack-kb N] [--watchdog-ms N] [--root DIR]\n"
 #endif
 
 void zw_exit(int code) {
@@ -69,6 +69,8 @@ static options parse(int argc, char **argv) {
       zw_exit(0);
     } else if (!strcmp(a, "--flash") && v) {
       o.flash = v, i++;
+    } else if (!strcmp(a, "--root") && v) {
+      zw_device_set_root(v), i++;
     } else if (!strcmp(a, "--mem-mb")) {
       o.lim.mem_mb = number(a, v, 65536), i++;
     } else if (!strcmp(a, "--stack-kb")) {

@@ -177,7 +177,8 @@ int zw_secure_find(JSContext *ctx, uint16_t type, const char *name, const zw_ent
 static size_t upsert_index(const zw_entry *e, size_t n, const zw_entry *x) {
   if (x->type == ZW_ENTRY_TRUST_KEY) return n;
   bool single = x->type == ZW_ENTRY_DEVICE_ID || x->type == ZW_ENTRY_LAYOUT || x->type == ZW_ENTRY_TRUST_DOC;
-  bool named = x->type == ZW_ENTRY_KEY || x->type == ZW_ENTRY_COUNTER || x->type == ZW_ENTRY_CERT;
+  bool named = x->type == ZW_ENTRY_KEY || x->type == ZW_ENTRY_COUNTER || x->type == ZW_ENTRY_CERT ||
+               x->type == ZW_ENTRY_SETTING;
   size_t xn = x->len ? x->value[0] : 0;
   if (named && xn > (size_t)x->len - (x->len ? 1 : 0)) xn = x->len ? x->len - 1u : 0;
   for (size_t i = 0; i < n; i++) {

@@ -140,6 +140,7 @@ enum {
   ZW_ENTRY_TRUST_KEY = 0x0030,
   ZW_ENTRY_TRUST_DOC = 0x0031,
   ZW_ENTRY_CERT = 0x0040,
+  ZW_ENTRY_SETTING = 0x0050,
 };
 
 typedef struct {
@@ -156,6 +157,11 @@ int zw_secure_require(JSContext *ctx);
 int zw_secure_find(JSContext *ctx, uint16_t type, const char *name, const zw_entry **out);
 /* Commits the current state with `e` upserted (secure-format.md "Writing"). */
 int zw_secure_commit(JSContext *ctx, const zw_entry *e);
+
+/* ---- hw_device.c: the Device and Posture ports ---- */
+
+/* The directory posture sources are read below (`--root`; default "/"). */
+void zw_device_set_root(const char *dir);
 
 /* ---- loop.c: event loop, watchdog, fatal exits ---- */
 

@@ -8,6 +8,7 @@ import { nodeCrypto } from './crypto.ts';
 import type { FaultPlan } from './fault.ts';
 import { NodeFlash, type FlashOp } from './flash.ts';
 import { NodeCounter, NodeKeyStore, SecureState } from './keys.ts';
+import { NodeDevice, NodePosture } from './device.ts';
 import { NodeNet } from './net.ts';
 
 export const nodeRng: Rng = {
@@ -51,6 +52,8 @@ export interface NodePlatformOptions {
   onOp?: (op: FlashOp) => void;
   rng?: Rng;
   log?: Log;
+  /** Where posture sources are read (the gateway's `/`; fixtures in tests). */
+  postureRoot?: string;
 }
 
 /** All ports over the flash device file at `flashPath`. */
@@ -67,6 +70,8 @@ export function nodePlatform(flashPath: string, opts: NodePlatformOptions = {}):
     flash,
     log: opts.log ?? makeNodeLog(),
     net: new NodeNet(state),
+    device: new NodeDevice(state),
+    posture: new NodePosture(opts.postureRoot),
     close: () => flash.close(),
   };
 }

@@ -14,7 +14,8 @@ import { secureTrust } from '../../hardware/node/trust.ts';
 import { NodeFlash } from '../../hardware/node/flash.ts';
 import type { CounterName, KeyName, KeyAlg } from '../../hardware/ports.ts';
 import { COUNTER_NAMES } from '../../hardware/ports.ts';
-import { ENTRY, layoutValue, parseKey, counterValue, entryName, certEntry, certPem, type Entry } from '../../hardware/secure-format.ts';
+import { ENTRY, layoutValue, parseKey, counterValue, entryName, entryText, certEntry, certPem, settingEntry, type Entry, type SettingName } from '../../hardware/secure-format.ts';
+import { checkSetting } from '../../agent/settings.ts';
 import { nodeRng } from '../../hardware/node/platform.ts';
 import { NodeKeyStore } from '../../hardware/node/keys.ts';
 import { readInput, writeOutput } from './imgtool/files.ts';
@@ -28,6 +29,31 @@ export interface ProvisionRequest {
   counters?: Partial<Record<CounterName, number>>;
   tlsAlg?: 'ed25519' | 'p256';
   overwrite?: boolean;
+  /** Device settings (secure SETTING entries): broker, listen-allow, oemid, hwmodel. */
+  settings?: [SettingName, string][];
+}
+
+/** "name=value" → a checked device setting (agent/settings.ts decides what is valid). */
+export function parseSetting(s: string): [SettingName, string] {
+  const i = s.indexOf('=');
+  const name = i > 0 ? s.slice(0, i) : s;
+  if (i <= 0) throw new ZwError('setting.value', `${JSON.stringify(s)}: expected NAME=VALUE`);
+  const r = checkSetting(name, s.slice(i + 1));
+  if (!r.ok) throw new ZwError('setting.value', r.detail);
+  return [name as SettingName, r.value];
+}
+
+/** Writes settings into an existing device, all in one secure commit. */
+export function applySettings(flashPath: string, settings: [SettingName, string][]): DeviceSummary {
+  const flash = new NodeFlash(flashPath);
+  try {
+    const state = new SecureState(flash.openSecure());
+    if (!state.snapshot) throw new ZwError('secure.empty', `${flashPath} is not a provisioned device`);
+    state.commit(...settings.map(([n, v]) => settingEntry(n, v)));
+  } finally {
+    flash.close();
+  }
+  return readDevice(flashPath);
 }
 
 /** Reads a trust key from a PEM file (public or private; only the public half is kept). */
@@ -75,6 +101,7 @@ export interface DeviceSummary {
   trustList: { version: number; keyHashes: string[]; revoked: string[] } | { error: string } | null;
   /** The TLS client certificate installed by --install-cert, and the CA it trusts. */
   certificate: InstalledCert | null;
+  settings: Partial<Record<SettingName, string>>;
 }
 
 export interface InstalledCert { subject: string; issuer: string; serial: string; notBefore: string; notAfter: string; ca: string[] }
@@ -92,6 +119,8 @@ export function provision(req: ProvisionRequest): DeviceSummary {
     state.commit({ type: ENTRY.LAYOUT, value: layoutValue() });
     state.commit({ type: ENTRY.DEVICE_ID, value: new TextEncoder().encode(id.id) });
     for (const k of trust) state.commit(trustKeyEntry(k));
+    if (req.settings?.length) state.commit(...req.settings.map(([n, v]) => settingEntry(n, v)));
+    // From here on the KeyStore and Counter commit through the platform's own secure state.
     // Keys through the same KeyStore code the device runs (hardware/node/keys.ts).
     p.keys.generate('attest', 'ed25519');
     p.keys.generate('tls', req.tlsAlg ?? 'ed25519');
@@ -120,6 +149,7 @@ export function readDevice(flashPath: string): DeviceSummary {
       trustKeys: [],
       trustList: null,
       certificate: installedCert(state),
+      settings: {},
     };
     if (state.find(ENTRY.TRUST_DOC)) {
       const t = secureTrust(state);
@@ -128,6 +158,7 @@ export function readDevice(flashPath: string): DeviceSummary {
     for (const e of state.entries) {
       if (e.type === ENTRY.DEVICE_ID) summary.id = new TextDecoder().decode(e.value);
       if (e.type === ENTRY.COUNTER) summary.counters[entryName(e) as CounterName] = counterValue(e);
+      if (e.type === ENTRY.SETTING) summary.settings[entryName(e) as SettingName] = entryText(e);
       if (e.type === ENTRY.KEY) {
         const k = parseKey(e);
         if (k) summary.keys[entryName(e) as KeyName] = { alg: k.alg, publicKey: hex(k.pub) };

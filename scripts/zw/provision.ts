@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { installAgent } from '../lib/install-agent.ts';
 import { toolExit, writeOutput } from '../lib/imgtool/files.ts';
-import { installCertificate, parseCounterSetting, provision, readDevice, requestCertificate, type DeviceSummary } from '../lib/provision.ts';
+import { applySettings, installCertificate, parseCounterSetting, parseSetting, provision, readDevice, requestCertificate, type DeviceSummary } from '../lib/provision.ts';
 import type { CounterName } from '../../hardware/ports.ts';
 import { EXIT, parse, printJson, UsageError, type Command } from './cli.ts';
 import { ZwError } from '../../hardware/errors.ts';
@@ -20,6 +20,7 @@ function printSummary(s: DeviceSummary, flash: string): void {
   out.write(`secure     ${s.snapshot ? `bank ${s.snapshot.bank}, sequence ${s.snapshot.seq}` : 'empty (not provisioned)'}\n`);
   for (const [name, k] of Object.entries(s.keys)) out.write(`key        ${name.padEnd(10)} ${k.alg.padEnd(9)} ${k.publicKey || '(secret, no public half)'}\n`);
   for (const [name, v] of Object.entries(s.counters)) out.write(`counter    ${name.padEnd(12)} ${v}\n`);
+  for (const [name, v] of Object.entries(s.settings)) out.write(`setting    ${name.padEnd(12)} ${v}\n`);
   for (const t of s.trustKeys) out.write(`trust key  ${t.alg.padEnd(8)} keyhash ${t.keyHash}${s.trustList ? ' (superseded)' : ''}\n`);
   const l = s.trustList;
   if (l && 'error' in l) out.write(`trust list ${l.error}\n`);
@@ -62,7 +63,8 @@ export const provisionCommand: Command = {
   name: 'provision',
   summary: "create a gateway's flash device (keys, counters, trust store); its CSR and certificate",
   usage: `zw provision ID --flash FILE --trust-key PEM [--trust-key PEM ...]
-             [--counter NAME=VALUE ...] [--tls-alg ed25519|p256] [--agent IMAGE] [--force] [--json]
+             [--counter NAME=VALUE ...] [--set NAME=VALUE ...] [--tls-alg ed25519|p256]
+             [--agent IMAGE] [--force] [--json]
 
 Creates FILE (${'43 MiB'}, every byte erased) with the partition table of hardware/layout.ts and
 writes into its secure partition: the device id, the partition table, the trust keys (Ed25519 or
@@ -75,7 +77,15 @@ gateway will verify it at boot — the device's trust store (after any zw trust 
 counter — and written into
 the agent partition; an image the gateway would refuse is not written (provision.agent).
 
+--set NAME=VALUE writes a device setting (secure SETTING entry), read by the agent at boot:
+  broker=IP:PORT        the hospital's MQTT broker (IPv4:port or [IPv6]:port; no names:
+                        the gateway resolves none), e.g. broker=10.0.2.2:8883
+  listen-allow=LIST     sockets expected to listen, e.g. listen-allow=tcp/22,udp/68
+  oemid=OUI             the manufacturer's IEEE OUI, 6 hex digits (EAT oemid)
+  hwmodel=TEXT          the hardware model, 1..32 characters (EAT hwmodel)
+
 zw provision --flash FILE --agent IMAGE     installs an agent image into an existing device
+zw provision --flash FILE --set NAME=VALUE  changes settings of an existing device (one commit)
 zw provision --show --flash FILE [--json]   prints what a device file holds, with its certificate
 zw provision --csr --flash FILE [-o OUT.csr] [--force] [--json]
     a PKCS#10 certificate request for the device (CN and DNS SAN = its id, its tls key), signed
@@ -102,6 +112,7 @@ zw provision --install-cert CERT.pem --ca CA.pem --flash FILE [--enrolment FILE]
       'install-cert': { type: 'string' },
       ca: { type: 'string' },
       enrolment: { type: 'string' },
+      set: { type: 'string', multiple: true },
     });
     if (!values.flash) throw new UsageError('--flash FILE is required');
     if (values.csr || values['install-cert']) {
@@ -123,9 +134,14 @@ zw provision --install-cert CERT.pem --ca CA.pem --flash FILE [--enrolment FILE]
     }
     const [id, extra] = positionals;
     const agent = values.agent ? readImage(values.agent) : null;
-    if (!id && agent && !extra) {
-      const facts = installAgent(values.flash, agent);
-      process.stdout.write(`agent ${facts.version} (${facts.digest.slice(0, 16)}…) installed in ${values.flash}\n`);
+    const settings = (values.set ?? []).map(parseSetting);
+    if (!id && (agent || settings.length) && !extra) {
+      if (settings.length) applySettings(values.flash, settings);
+      if (agent) {
+        const facts = installAgent(values.flash, agent);
+        process.stdout.write(`agent ${facts.version} (${facts.digest.slice(0, 16)}…) installed in ${values.flash}\n`);
+      }
+      for (const [n, v] of settings) process.stdout.write(`setting ${n} = ${v}\n`);
       return EXIT.OK;
     }
     if (!id || extra) throw new UsageError('exactly one device ID is needed');
@@ -136,7 +152,7 @@ zw provision --install-cert CERT.pem --ca CA.pem --flash FILE [--enrolment FILE]
       const [name, v] = parseCounterSetting(c);
       counters[name] = v;
     }
-    let s = provision({ id, flash: values.flash, trustKeys: values['trust-key'] ?? [], counters, tlsAlg, overwrite: values.force ?? false });
+    let s = provision({ id, flash: values.flash, trustKeys: values['trust-key'] ?? [], counters, tlsAlg, overwrite: values.force ?? false, settings });
     if (agent) {
       installAgent(values.flash, agent);
       s = readDevice(values.flash);

@@ -12,6 +12,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { HospitalCa } from '../../scripts/lib/pki/ca.ts';
 import { installCertificate, provision, requestCertificate } from '../../scripts/lib/provision.ts';
 import { Broker } from '../support/broker.ts';
+import type { SettingName } from '../../hardware/secure-format.ts';
 
 export interface Hospital { dir: string; ca: HospitalCa; caPem: string; broker: Broker; verifier: { cert: string; key: string } }
 
@@ -34,11 +35,14 @@ export async function closeHospital(h: Hospital | undefined): Promise<void> {
 }
 
 /** A provisioned gateway flash with its device certificate and the CA in secure. */
-export async function gateway(h: Hospital, id: string): Promise<string> {
+export async function gateway(h: Hospital, id: string, o: { trustKey?: string; settings?: [SettingName, string][] } = {}): Promise<string> {
   const flash = join(h.dir, `${id}.flash`);
-  const trust = join(h.dir, 'trust.pem');
-  writeFileSync(trust, generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }));
-  provision({ id, flash, trustKeys: [trust] });
+  let trust = o.trustKey;
+  if (!trust) {
+    trust = join(h.dir, 'trust.pem');
+    writeFileSync(trust, generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }));
+  }
+  provision({ id, flash, trustKeys: [trust], settings: o.settings ?? [] });
   const { csr } = await requestCertificate(flash);
   const issued = await h.ca.signDevice(new TextEncoder().encode(csr), { validity: { days: 30 } });
   const cert = join(h.dir, `${id}.pem`);

@@ -1,0 +1,79 @@
+// The signed agent, booted by the release zw-host from a provisioned flash, reaches the broker
+// named by its `broker` setting with its own certificate: it announces itself online (retained
+// status) and delivers the boot inventory — what runs in which slot, with its verdict — once
+// per boot, under a report id. On x86_64 and on aarch64 under qemu-user.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAgentImage } from '../../scripts/lib/agent-image.ts';
+import { ARCHES, hostCommand, ROOT } from '../../scripts/lib/host.ts';
+import { installAgent } from '../../scripts/lib/install-agent.ts';
+import { applySettings, parseSetting } from '../../scripts/lib/provision.ts';
+import { closeHospital, gateway, hospital, Receiver, type Hospital } from './setup.ts';
+
+const V = join(ROOT, '../shared/vectors/imgtool/keys');
+let h: Hospital;
+let image: Uint8Array;
+
+beforeAll(async () => {
+  h = await hospital();
+  image = (await buildAgentImage({ key: readFileSync(join(V, 'ed25519_a.pem')), version: '0.6.0+2', securityCounter: 1, workDir: h.dir })).image;
+}, 120_000);
+afterAll(() => closeHospital(h));
+
+function bootHost(arch: (typeof ARCHES)[number], flash: string): { proc: ChildProcess; log: () => string } {
+  const [cmd, args] = hostCommand(arch, 'zw-host', ['--flash', flash]);
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  return { proc, log: () => out };
+}
+
+const stop = (p: ChildProcess) => new Promise<void>((ok) => { if (p.exitCode !== null) ok(); else { p.once('exit', () => ok()); p.kill('SIGKILL'); } });
+
+for (const arch of ARCHES) {
+  describe(`the agent connects at boot (${arch})`, () => {
+    it('publishes its status and the boot inventory to the provisioned broker, once per boot', async () => {
+      const id = `gw-agent-${arch === 'x86_64' ? 'x86' : 'arm'}`;
+      const flash = await gateway(h, id, { trustKey: join(V, 'ed25519_a.pub.pem') });
+      installAgent(flash, image);
+      applySettings(flash, [parseSetting(`broker=${h.broker.host}:${h.broker.port}`)]);
+      const rx = await Receiver.connect(h, id);
+      const inventory = `zw/v1/${id}/inventory`;
+      try {
+        for (const boot of [1, 2]) {
+          const g = bootHost(arch, flash);
+          try {
+            await rx.until(() => rx.unique(inventory).length === boot, `inventory of boot ${boot}`, 60_000);
+            await rx.until(() => rx.all.some((m) => m.topic === `zw/v1/${id}/status` && m.payload === 'online'), 'online');
+          } finally {
+            await stop(g.proc);
+          }
+          expect(g.log()).toContain('"mqtt.connected"');
+        }
+        const reports = rx.unique(inventory);
+        expect(reports.map((r) => r.contentType)).toEqual(['application/json', 'application/json']);
+        expect(new Set(reports.map((r) => r.reportId)).size).toBe(2);
+        const inv = JSON.parse(reports[1]!.payload) as { device: string; images: { type: string; slot: string; status: string; version: string }[] };
+        expect(inv.device).toBe(id);
+        expect(inv.images.find((i) => i.type === 'agent')).toMatchObject({ slot: 'agent', status: 'accepted', version: '0.6.0+2' });
+      } finally {
+        await rx.close();
+      }
+    }, 150_000);
+  });
+}
+
+describe('without a usable broker setting', () => {
+  it('runs offline, queueing its reports, and says why', async () => {
+    const flash = await gateway(h, 'gw-agent-offline', { trustKey: join(V, 'ed25519_a.pub.pem') });
+    installAgent(flash, image);
+    const [cmd, args] = hostCommand('x86_64', 'zw-host', ['--flash', flash]);
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('"transport.offline"');
+  });
+});
