@@ -10,12 +10,13 @@ import { provisionCommand } from './provision.ts';
 import { reasonsCommand } from './reasons.ts';
 import { runCommand } from './run.ts';
 import { signCommand } from './sign.ts';
+import { simCommand } from './sim.ts';
 import { storeCommand } from './store.ts';
 import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
 
 const COMMANDS: readonly Command[] = [
-  runCommand, provisionCommand, pkiCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, reasonsCommand, demoCommand, benchCommand,
+  runCommand, provisionCommand, pkiCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, reasonsCommand, demoCommand, benchCommand, simCommand,
 ];
 
 function help(): string {
