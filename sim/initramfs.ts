@@ -3,7 +3,7 @@
 // dependency order, our init (sim/guest/init), the udhcpc script and both static aarch64 hosts.
 // Rebuilt only when an input changes: the SHA-256 over every input's bytes names the image.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT } from '../scripts/lib/host.ts';
@@ -122,5 +122,7 @@ export function bootImage(): BootImage {
   const tmp = `${initramfs}.${process.pid}.tmp`;
   writeFileSync(tmp, gz);
   renameSync(tmp, initramfs);
+  // Older images are no longer needed: a running QEMU has its copy in memory.
+  for (const f of readdirSync(dir)) if (/^initramfs-[0-9a-f]{16}\.cpio\.gz$/.test(f) && join(dir, f) !== initramfs) rmSync(join(dir, f), { force: true });
   return { kernel: guest.vmlinuz, initramfs, hash, built: true, modules, bytes: gz.length };
 }
