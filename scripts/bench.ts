@@ -2,8 +2,9 @@
 // "Benchmarks"): SHA-256 of 16 MiB through hw vs `openssl dgst`, noble SHA-256 in QuickJS,
 // Ed25519 verify through hw vs noble in QuickJS vs OpenSSL, the store (commits, recovery,
 // compaction) in zw-host vs the Node implementation, binary sizes, peak RSS, and the transport
-// (scripts/bench/transport.ts: MQTT handshake, QoS 1 report throughput, reconnect storm).
-// `--only transport` (node --import tsx scripts/bench.ts --only transport [--write]) runs one
+// (scripts/bench/transport.ts: MQTT handshake, QoS 1 report throughput, reconnect storm), and
+// attestation tokens per second (scripts/bench/attest-token.ts). `--only transport` or
+// `--only attest-token` (node --import tsx scripts/bench.ts --only transport [--write]) runs one
 // section; its --write replaces that section's rows in BENCHMARKS.md and keeps the others.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { createBlankDevice } from '../hardware/node/device-file.ts';
 import { makeNodeLog, nodePlatform, type NodePlatform } from '../hardware/node/platform.ts';
 import { benchCommits, benchCompact, benchOpen, fillRecords, VALUE_BYTES } from './bench/store-workload.ts';
 import { benchTransport } from './bench/transport.ts';
+import { benchAttestToken } from './bench/attest-token.ts';
 import { ARCHES, buildBytecode, hostBinary, hostCommand, ROOT, runBytecode, type Arch } from './lib/host.ts';
 import { signImage } from './lib/imgtool/sign.ts';
 import { provision } from './lib/provision.ts';
@@ -152,8 +154,11 @@ function machine(): string {
 }
 
 /** The sections `--only` can pick, each with the first words of its rows in the table. */
-const SECTIONS = { transport: /^(MQTT |QoS 1 |reconnect storm)/ } as const;
+const SECTIONS = { transport: /^(MQTT |QoS 1 |reconnect storm)/, 'attest-token': /^attest token/ } as const;
 type Section = keyof typeof SECTIONS;
+const SECTION_BENCH: Record<Section, (dir: string, row: (w: string, f: string, n?: string) => void) => Promise<void>> = {
+  transport: benchTransport, 'attest-token': benchAttestToken,
+};
 
 function onlyArg(): Section | null {
   const i = process.argv.indexOf('--only');
@@ -174,9 +179,9 @@ export async function runBench(): Promise<boolean> {
   };
   try {
     console.log(`machine: ${machine()}\n`);
-    if (only === 'transport') {
-      await benchTransport(dir, row);
-      if (write) writeSection(SECTIONS.transport, rows);
+    if (only) {
+      await SECTION_BENCH[only](dir, row);
+      if (write) writeSection(SECTIONS[only], rows);
       return true;
     }
     const bc = join(dir, 'bench.qjsbc');
@@ -241,6 +246,7 @@ export async function runBench(): Promise<boolean> {
     ok = benchImageVerify(dir, bc, row) && ok;
     benchStore(dir, storeBc, row);
     await benchTransport(dir, row);
+    await benchAttestToken(dir, row);
 
     for (const arch of ARCHES) {
       for (const kind of ['zw-host', 'zw-host-dev'] as const) {
@@ -273,9 +279,10 @@ only show that the path works there; they say nothing about a real Cortex-A. The
 one workload (\`scripts/bench/store-workload.ts\`) on freshly provisioned device files, in zw-host
 and through the Node implementation; every commit includes the fdatasync of the device file.
 The MQTT rows run against one Mosquitto on loopback configured by the broker recipe
-(\`test/support/broker.ts\`: TLS 1.3, client certificates from the hospital CA), each gateway
+(\`scripts/lib/broker.ts\`: TLS 1.3, client certificates from the hospital CA), each gateway
 provisioned with its own Ed25519 device certificate in \`secure\`
-(\`scripts/bench/transport.ts\`, \`scripts/bench/storm.ts\`).
+(\`scripts/bench/transport.ts\`, \`scripts/bench/storm.ts\`). The attest token rows make the tests'
+challenge answer (\`test/attest/fixture.ts\`) on a provisioned device (\`scripts/bench/attest-token.ts\`).
 `;
 }
 

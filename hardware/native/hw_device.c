@@ -25,7 +25,7 @@ static const char *const SOURCES[] = {"tcp",     "tcp6",   "udp",         "udp6"
                                       "sbom-cyclonedx", NULL};
 static const char *const PATHS[] = {"proc/net/tcp",   "proc/net/tcp6", "proc/net/udp",        "proc/net/udp6",
                                     "etc/passwd",     "etc/shadow",    "proc/cmdline",        "etc/inittab",
-                                    "etc/ssh/sshd_config", "proc/mounts", "etc/os-release", "etc/zorgwacht/sbom.spdx.json",
+                                    "etc/ssh/sshd_config", "proc/self/mounts", "etc/os-release", "etc/zorgwacht/sbom.spdx.json",
                                     "etc/zorgwacht/sbom.cdx.json"};
 
 JSValue zw_hw_deviceId(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {

@@ -14,7 +14,7 @@ export const MAX_POSTURE_READ = 256 * 1024;
 const PATHS: Record<PostureSource, string> = {
   tcp: 'proc/net/tcp', tcp6: 'proc/net/tcp6', udp: 'proc/net/udp', udp6: 'proc/net/udp6',
   passwd: 'etc/passwd', shadow: 'etc/shadow', cmdline: 'proc/cmdline', inittab: 'etc/inittab',
-  'sshd-config': 'etc/ssh/sshd_config', mounts: 'proc/mounts', 'os-release': 'etc/os-release',
+  'sshd-config': 'etc/ssh/sshd_config', mounts: 'proc/self/mounts', 'os-release': 'etc/os-release',
   'sbom-spdx': 'etc/zorgwacht/sbom.spdx.json', 'sbom-cyclonedx': 'etc/zorgwacht/sbom.cdx.json',
 };
 

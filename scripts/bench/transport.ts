@@ -1,5 +1,5 @@
 // The transport figures of npm run bench, against one Mosquitto on loopback configured per the
-// broker recipe (test/support/broker.ts: TLS 1.3, client certificates from the hospital CA):
+// broker recipe (scripts/lib/broker.ts: TLS 1.3, client certificates from the hospital CA):
 // connect() → CONNACK and QoS 1 report throughput of the agent's client in zw-host (x86_64;
 // aarch64 under qemu-user), on the Node ports, and MQTT.js under Node with a device certificate
 // of the same kind (Ed25519, issued by the same CA from a CSR) as the baseline; then the

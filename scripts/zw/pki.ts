@@ -16,6 +16,7 @@ zw pki sign-device CSR [--days N] [--replace] [-o FILE]
 zw pki revoke ID|SERIAL [--reason R]
 zw pki crl [--crl-days N]
 zw pki show
+zw pki broker-config --out DIR [--bind ADDR] [--port N] [--force]
    every subcommand: [--dir DIR] (default ./pki) [--json]
 
 The hospital CA, kept in DIR: its key (ca.key.pem, mode 0600) and certificate (ca.pem), the
@@ -44,6 +45,12 @@ crl           re-signs the CRL, valid --crl-days (kept for later CRLs; default a
               so before its next update passes: the broker then refuses every client.
 show          the CA, every certificate issued with its status, and the CRL; exit 4 when the
               CRL's next update has passed.
+broker-config a Mosquitto configuration for the hospital's broker in DIR: mosquitto.conf (one
+              TLS 1.3 listener on --bind ADDR (default 0.0.0.0) port --port (default 8883),
+              client certificates required, CN as username, the CRL, no anonymous clients), the
+              ACL (each device only zw/v1/<id>/#; the verifier reads zw/v1/+/# and writes
+              challenge, cmd, update), and copies of ca.pem, broker.pem, broker.key.pem (0600),
+              crl.pem. Run: mosquitto -c DIR/mosquitto.conf (as a user that can read the key).
 --days N      validity of the certificate (1..36500; default 365, CA 3650); it may not outlast
               the CA (pki.validity). Certificates are dated from one hour ago.
 Exit 0 done, 1 refused (pki.csr.*, device.id, pki.live, pki.unknown, pki.revoked,
@@ -171,8 +178,23 @@ async function show(argv: string[]): Promise<number> {
   return showCa(values.dir, values.json ?? false);
 }
 
+async function brokerConfig(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON, out: { type: 'string', short: 'o' }, bind: { type: 'string', default: '0.0.0.0' }, port: { type: 'string', default: '8883' }, force: { type: 'boolean' } });
+  noPositionals(positionals);
+  if (!values.out) throw new UsageError('--out DIR is required');
+  if (!isIP(values.bind)) throw new UsageError('--bind must be an IP address');
+  const port = Number(values.port);
+  if (!/^\d{1,5}$/.test(values.port) || port < 1 || port > 65535) throw new UsageError('--port must be 1..65535');
+  const { writeBrokerConfig } = await import('../lib/broker-config.ts');
+  const files = writeBrokerConfig(values.dir, resolve(values.out), { bind: values.bind, port, force: values.force ?? false });
+  if (values.json) printJson({ dir: resolve(values.out), files });
+  else process.stdout.write(`wrote ${files.join(', ')} in ${resolve(values.out)}\nrun: mosquitto -c ${join(resolve(values.out), 'mosquitto.conf')}\n`);
+  return EXIT.OK;
+}
+
 const SUB: Record<string, (argv: string[]) => Promise<number>> = {
   init, 'issue-broker': issueBroker, 'issue-verifier': issueVerifier, 'sign-device': signDevice, revoke, crl, show,
+  'broker-config': brokerConfig,
 };
 
 /** pki.none/exists/busy/ca and file errors are the environment (3); other pki.* and a device

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionConfig, type SessionOptions } from '../../agent/mqtt/config.ts';
 import { answer, initialSession, step } from '../../agent/mqtt/session.ts';
 import type { Delivered, SessionAction, SessionEvent, SessionState } from '../../agent/mqtt/state.ts';
-import { freePort, MOSQUITTO } from '../support/broker.ts';
+import { freePort, MOSQUITTO } from '../../scripts/lib/broker.ts';
 import { ID, NONENTROPIC_SEQUENCE, T } from './harness.ts';
 
 type EventIn = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'now'> : never) : never;

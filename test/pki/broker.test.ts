@@ -12,7 +12,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/lib/host.ts';
 import { HospitalCa } from '../../scripts/lib/pki/ca.ts';
-import { Broker } from '../support/broker.ts';
+import { Broker } from '../../scripts/lib/broker.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zw-broker-test-'));
 const pki = join(dir, 'pki');

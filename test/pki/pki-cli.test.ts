@@ -1,9 +1,12 @@
 // zw pki: the hospital CA on the command line — the certificates it issues, the device CSRs it
 // refuses, revocation and the CRL, with OpenSSL as the independent oracle.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, readdirSync } from 'node:fs';
+import mqtt from 'mqtt';
+import { freePort, MOSQUITTO } from '../../scripts/lib/broker.ts';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/lib/host.ts';
 import { HospitalCa } from '../../scripts/lib/pki/ca.ts';
@@ -22,6 +25,17 @@ function zw(...args: string[]) {
 function openssl(...args: string[]) {
   const r = spawnSync('openssl', args, { encoding: 'utf8', cwd: dir });
   return { status: r.status, out: r.stdout + r.stderr };
+}
+
+/** As root, Mosquitto must run as an account that can read the key: hand it the folder. */
+function runAsBrokerAccount(folder: string): { uid: number; gid: number } | Record<string, never> {
+  if (process.getuid?.() !== 0) return {};
+  const [, , uid, gid] = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('mosquitto:'))!.split(':');
+  const a = { uid: Number(uid), gid: Number(gid) };
+  chmodSync(dirname(folder), 0o755); // the test's own temporary folder is 0700
+  chownSync(folder, a.uid, a.gid);
+  for (const f of readdirSync(folder, { recursive: true }) as string[]) chownSync(join(folder, f), a.uid, a.gid);
+  return a;
 }
 
 const text = (file: string) => execFileSync('openssl', ['x509', '-in', file, '-noout', '-text'], { encoding: 'utf8' });
@@ -94,6 +108,33 @@ describe('zw pki', () => {
     expect(t).toMatch(/Extended Key Usage: \s+TLS Web Client Authentication\n/);
     expect(t).toContain('ASN1 OID: prime256v1');
     expect(openssl('verify', '-purpose', 'sslclient', '-CAfile', join(pki, 'ca.pem'), join(pki, 'verifier.pem')).out).toContain(': OK');
+  });
+
+  it('broker-config: a Mosquitto runs from the files it writes; the verifier connects with TLS 1.3, no one connects without a certificate', async () => {
+    const out = join(dir, 'broker');
+    const port = await freePort();
+    const r = zw('broker-config', '--dir', pki, '--out', out, '--bind', '127.0.0.1', '--port', String(port));
+    expect(r.status, r.err).toBe(0);
+    expect(statSync(join(out, 'broker.key.pem')).mode & 0o777).toBe(0o600);
+    const conf = readFileSync(join(out, 'mosquitto.conf'), 'utf8');
+    for (const line of [`listener ${port} 127.0.0.1`, 'require_certificate true', 'use_identity_as_username true', 'tls_version tlsv1.3', 'allow_anonymous false', `crlfile ${out}/crl.pem`]) expect(conf).toContain(line);
+    expect(readFileSync(join(out, 'acl'), 'utf8')).toContain('pattern readwrite zw/v1/%u/#');
+    expect(zw('broker-config', '--dir', pki, '--out', out).status).toBe(3); // exists
+    expect(zw('broker-config', '--dir', pki, '--out', out, '--bind', 'localhost', '--force').status).toBe(2);
+    const account = runAsBrokerAccount(out);
+    const broker = spawn(MOSQUITTO, ['-c', join(out, 'mosquitto.conf')], { stdio: 'ignore', ...account });
+    try {
+      const opts = { host: '127.0.0.1', port, protocol: 'mqtts' as const, protocolVersion: 5 as const, ca: readFileSync(join(pki, 'ca.pem')), reconnectPeriod: 0, connectTimeout: 5000 };
+      let c: mqtt.MqttClient | undefined;
+      for (let i = 0; i < 100 && !c; i++) {
+        c = await mqtt.connectAsync({ ...opts, cert: readFileSync(join(pki, 'verifier.pem')), key: readFileSync(join(pki, 'verifier.key.pem')) }).catch(async () => { await new Promise((ok) => setTimeout(ok, 50)); return undefined; });
+      }
+      expect(c, readFileSync(join(out, 'mosquitto.log'), 'utf8')).toBeDefined();
+      await c!.endAsync();
+      await expect(mqtt.connectAsync(opts)).rejects.toThrow();
+    } finally {
+      broker.kill('SIGKILL');
+    }
   });
 
   it('sign-device: a client certificate with CN and DNS SAN = the device id; a second live one only with --replace', async () => {

@@ -21,7 +21,7 @@ export const CARELESS: Record<string, string> = {
   'proc/cmdline': 'console=ttyAMA0 kgdboc=ttyAMA0,115200 quiet\n',
   'etc/inittab': '::sysinit:/etc/init.d/rcS\nttyAMA0::respawn:/sbin/getty -L 115200 ttyAMA0 vt100\n',
   'etc/ssh/sshd_config': '# PermitRootLogin no\nPermitRootLogin yes\nPermitRootLogin no\n',
-  'proc/mounts': 'proc /proc proc rw 0 0\ndebugfs /sys/kernel/debug debugfs rw,relatime 0 0\n',
+  'proc/self/mounts': 'proc /proc proc rw 0 0\ndebugfs /sys/kernel/debug debugfs rw,relatime 0 0\n',
   'etc/zorgwacht/sbom.cdx.json': '{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}\n',
 };
 
@@ -38,7 +38,7 @@ export const CLEAN: Record<string, string> = {
   'etc/shadow': 'root:!:19000:0:99999:7:::\n',
   'proc/cmdline': 'console=ttyAMA0 quiet\n',
   'etc/inittab': '::sysinit:/etc/init.d/rcS\n# ttyAMA0::respawn:/sbin/getty -L 115200 ttyAMA0\n',
-  'proc/mounts': 'proc /proc proc rw 0 0\n',
+  'proc/self/mounts': 'proc /proc proc rw 0 0\n',
   'etc/zorgwacht/sbom.spdx.json': '{"spdxVersion":"SPDX-2.3"}\n',
 };
 

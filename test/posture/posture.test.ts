@@ -57,9 +57,9 @@ describe('posture parsers', () => {
   });
 
   it('finds each debug interface and honours comments and sshd\'s first value', () => {
-    expect(debugInterfaces({ cmdline: CARELESS['proc/cmdline']!, inittab: CARELESS['etc/inittab']!, sshdConfig: CARELESS['etc/ssh/sshd_config']!, mounts: CARELESS['proc/mounts']! }))
+    expect(debugInterfaces({ cmdline: CARELESS['proc/cmdline']!, inittab: CARELESS['etc/inittab']!, sshdConfig: CARELESS['etc/ssh/sshd_config']!, mounts: CARELESS['proc/self/mounts']! }))
       .toEqual(CARELESS_EXPECTED.debug);
-    expect(debugInterfaces({ cmdline: CLEAN['proc/cmdline']!, inittab: CLEAN['etc/inittab']!, sshdConfig: 'PermitRootLogin no\nPermitRootLogin yes\n', mounts: CLEAN['proc/mounts']! })).toEqual([]);
+    expect(debugInterfaces({ cmdline: CLEAN['proc/cmdline']!, inittab: CLEAN['etc/inittab']!, sshdConfig: 'PermitRootLogin no\nPermitRootLogin yes\n', mounts: CLEAN['proc/self/mounts']! })).toEqual([]);
     expect(debugInterfaces({ cmdline: 'kgdbwait', inittab: null, sshdConfig: null, mounts: null })).toEqual(['kgdb']);
   });
 });

@@ -1,5 +1,5 @@
 // What the transport tests share: a hospital PKI made with the zw pki library (CA, broker
-// certificate for 127.0.0.1, verifier certificate), the real Mosquitto of test/support/broker.ts,
+// certificate for 127.0.0.1, verifier certificate), the real Mosquitto of scripts/lib/broker.ts,
 // gateways provisioned as `zw provision` does (keys in secure, CSR signed by the tls key,
 // certificate and CA installed into secure), and the verifier's side as an MQTT.js client with
 // the verifier certificate: it collects reports, de-duplicates them by report id and sends
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { HospitalCa } from '../../scripts/lib/pki/ca.ts';
 import { installCertificate, provision, requestCertificate } from '../../scripts/lib/provision.ts';
-import { Broker } from '../support/broker.ts';
+import { Broker } from '../../scripts/lib/broker.ts';
 import type { SettingName } from '../../hardware/secure-format.ts';
 
 export interface Hospital { dir: string; ca: HospitalCa; caPem: string; broker: Broker; verifier: { cert: string; key: string } }

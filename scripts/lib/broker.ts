@@ -1,4 +1,5 @@
-// A real Mosquitto for tests and the local demo, configured exactly as DESIGN.md §"Broker
+// A real Mosquitto for tests, benchmarks and the local demo (and the files `zw pki
+// broker-config` writes for a hospital's own Mosquitto), configured exactly as DESIGN.md §"Broker
 // recipe" says: one TLS 1.3 listener on 127.0.0.1 that requires a client certificate from the
 // hospital CA, checks the CRL and takes the certificate's CN as the username; an ACL that gives
 // each device its own zw/v1/<id>/ subtree and the verifier what §Contracts "Identities and
@@ -29,8 +30,8 @@ topic write zw/v1/+/cmd
 topic write zw/v1/+/update
 `;
 
-/** mosquitto.conf for a broker whose files live in `dir`, listening on 127.0.0.1:`port`. */
-export function mosquittoConfig(dir: string, port: number): string {
+/** mosquitto.conf for a broker whose files live in `dir`, listening on `bind`:`port`. */
+export function mosquittoConfig(dir: string, port: number, bind = '127.0.0.1'): string {
   return `# Zorgwacht broker (DESIGN.md §"Broker recipe"), checked with Mosquitto 2.0.11.
 persistence true
 persistence_location ${dir}/data/
@@ -42,7 +43,7 @@ connection_messages true
 allow_anonymous false
 acl_file ${dir}/acl
 
-listener ${port} 127.0.0.1
+listener ${port} ${bind}
 cafile ${dir}/ca.pem
 certfile ${dir}/broker.pem
 keyfile ${dir}/broker.key.pem
