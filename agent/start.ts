@@ -1,13 +1,16 @@
 // The agent's start: announce what booted, from the measurement log the host kept, open the
 // store (recovery, rollback check, a new epoch), write the boot into the audit trail, queue the
-// boot inventory (what runs in which slot: the hospital's patch status per device) and start
-// the MQTT session to the provisioned broker.
+// boot inventory (what runs in which slot: the hospital's patch status per device) and the boot
+// attestation token, start the MQTT session to the provisioned broker (challenges are answered
+// with tokens), and gather the posture again every few minutes (a change sends a token).
 import { reasonOf } from '../hardware/errors.ts';
 import type { Ports } from '../hardware/ports.ts';
 import { openStore, type Store } from './store/store.ts';
 import { startTransport } from './transport/connect.ts';
 import type { MqttClient } from './transport/client.ts';
 import { ReportQueue } from './transport/reports.ts';
+import type { Report } from './transport/envelope.ts';
+import { Attester, EAT_CONTENT_TYPE, nextBootSeq } from './attester.ts';
 
 export interface MeasurementRecord {
   /** What was measured: the agent itself, or gateway firmware. */
@@ -58,14 +61,34 @@ export function inventory(ports: Ports, measurements: readonly MeasurementRecord
   }));
 }
 
-export interface Agent { readonly store: Store | null; readonly client: MqttClient | null }
+export interface Agent { readonly store: Store | null; readonly client: MqttClient | null; readonly attester: Attester | null }
 
-export function startAgent(ports: Ports, measurements: readonly MeasurementRecord[]): Agent {
+/** How often the posture is gathered again; a change sends an unsolicited token. */
+export const POSTURE_INTERVAL_MS = 5 * 60 * 1000;
+
+export function startAgent(ports: Ports, measurements: readonly MeasurementRecord[], o: { postureIntervalMs?: number } = {}): Agent {
   const store = bootStore(ports, measurements);
-  if (!store) return { store, client: null };
-  const q = new ReportQueue(store, ports.log).add({ leaf: 'inventory', payload: inventory(ports, measurements), contentType: 'application/json', correlationData: null });
-  if (!q.ok) ports.log.log('error', q.reason, { detail: q.detail });
-  return { store, client: startTransport(ports, store) };
+  if (!store) return { store, client: null, attester: null };
+  const attester = new Attester(ports, measurements, nextBootSeq(store));
+  const queue = new ReportQueue(store, ports.log);
+  const add = (r: Omit<Report, 'correlationData'>) => {
+    const q = queue.add({ ...r, correlationData: null });
+    if (!q.ok) ports.log.log('error', q.reason, { leaf: r.leaf, detail: q.detail });
+  };
+  add({ leaf: 'inventory', payload: inventory(ports, measurements), contentType: 'application/json' });
+  const boot = attester.unsolicited('boot');
+  if (boot) add({ leaf: 'attest', payload: boot, contentType: EAT_CONTENT_TYPE });
+  const client = startTransport(ports, store, (c) => attester.answer(c));
+  // Without a broker there is no one to tell: the agent has booted, queued, and ends.
+  if (client) setInterval(() => watchPosture(ports, attester, client), o.postureIntervalMs ?? POSTURE_INTERVAL_MS);
+  return { store, client, attester };
+}
+
+function watchPosture(ports: Ports, attester: Attester, client: MqttClient): void {
+  if (!attester.postureChanged()) return;
+  const t = attester.unsolicited('posture-change');
+  const q = t ? client.report(t, { leaf: 'attest', contentType: EAT_CONTENT_TYPE }) : null;
+  if (q && !q.ok) ports.log.log('error', q.reason, { leaf: 'attest', detail: q.detail });
 }
 
 function bootStore(ports: Ports, measurements: readonly MeasurementRecord[]): Store | null {

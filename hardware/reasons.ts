@@ -50,6 +50,7 @@ export const REASONS = {
   // image verification (bootloader-verify/; MCUboot image format)
   'image.truncated': 'the image ends before its header or a TLV area does',
   'image.magic': 'the header magic is not MCUboot\'s 0x96f3b83d',
+  'slot.empty': 'the firmware slot is erased: it holds no image (the inactive A/B slot before its first update)',
   'image.header.size': 'ih_hdr_size is smaller than the 32-byte header',
   'image.size': 'header + payload run past the end of the image or the slot',
   'image.tlv.magic': 'a TLV area does not start with its magic (0x6908 protected, 0x6907 unprotected)',

@@ -59,6 +59,15 @@ if (agent.ok) {
 } else {
   boot.agentVerdict(false, agent.reason, 0, 0, 0, new Uint8Array(32));
 }
-for (const slot of ['slot-a', 'slot-b'] as const) {
-  boot.record(record('firmware', slot, judge(() => partitionReader(hwFlash.open(slot), crypto), 'firmware')));
+/** An erased slot (the inactive half of A/B before its first update) holds no image at all:
+ *  said as slot.empty rather than as a bad header. */
+function judgeSlot(slot: 'slot-a' | 'slot-b'): Verdict {
+  try {
+    if (hwFlash.open(slot).read(0, 32).every((b) => b === 0xff)) return { ok: false, reason: 'slot.empty', detail: `${slot} is erased: no image` };
+  } catch (e) {
+    return fault(e);
+  }
+  return judge(() => partitionReader(hwFlash.open(slot), crypto), 'firmware');
 }
+
+for (const slot of ['slot-a', 'slot-b'] as const) boot.record(record('firmware', slot, judgeSlot(slot)));

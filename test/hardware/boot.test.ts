@@ -85,7 +85,7 @@ for (const arch of ARCHES) {
       ]);
       expect(log[0]).toMatchObject({ version: '0.3.1+7', securityCounter: 2, hashAlg: 'sha256' });
       expect(log[1]).toMatchObject({ version: '1.2.3+4', securityCounter: 7 });
-      expect(log[2]).toMatchObject({ reason: 'image.magic' });
+      expect(log[2]).toMatchObject({ reason: 'slot.empty' }); // slot-b is erased: no image at all
       const again = r.stdout.split('\n').find((l) => l.startsWith('ZW-AGENT-AGAIN '))!.slice(15);
       expect(JSON.parse(again)).toEqual(log);
       expect(measured(r.stderr)).toEqual(log);
@@ -129,7 +129,7 @@ for (const arch of ARCHES) {
       expect(r.stdout).not.toContain('ZW-AGENT-RAN');
       expect(r.stderr).toContain('zw-host: image.key.revoked: agent image refused');
       expect(measured(r.stderr).map((m) => [m.type, m.component, m.reason])).toEqual([
-        ['agent', 'agent', 'image.key.revoked'], ['firmware', 'slot-a', 'image.key.revoked'], ['firmware', 'slot-b', 'image.magic'],
+        ['agent', 'agent', 'image.key.revoked'], ['firmware', 'slot-a', 'image.key.revoked'], ['firmware', 'slot-b', 'slot.empty'],
       ]);
     });
 
@@ -150,7 +150,7 @@ for (const arch of ARCHES) {
       const r = boot(arch, f);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('zw-host: trust.version: agent image refused');
-      expect(measured(r.stderr).map((m) => m.reason)).toEqual(['trust.version', 'trust.version', 'trust.version']);
+      expect(measured(r.stderr).map((m) => m.reason)).toEqual(['trust.version', 'slot.empty', 'slot.empty']);
     });
 
     it('a correctly signed payload that is not bytecode is refused by the host (host.load)', () => {
