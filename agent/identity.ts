@@ -14,3 +14,6 @@ export function checkDeviceId(id: string): IdCheck {
   if (RESERVED_IDS.includes(id)) return { ok: false, reason: 'device.id', detail: `${id} is a reserved name` };
   return { ok: true, id };
 }
+
+/** The agent's own name: EAT swname, the audit trail's actor. */
+export const AGENT_NAME = 'zorgwacht-agent';

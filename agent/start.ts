@@ -5,6 +5,7 @@
 // with tokens), and gather the posture again every few minutes (a change sends a token).
 import { reasonOf } from '../hardware/errors.ts';
 import type { Ports } from '../hardware/ports.ts';
+import { AGENT_NAME } from './identity.ts';
 import { openStore, type Store } from './store/store.ts';
 import { startTransport } from './transport/connect.ts';
 import type { MqttClient } from './transport/client.ts';
@@ -25,7 +26,6 @@ export interface MeasurementRecord {
   readonly securityCounter?: number | null;
 }
 
-export const AGENT_NAME = 'zorgwacht-agent';
 
 /** Opens the store; a rolled-back or unreadable store is logged and the agent runs without
  *  one (null) rather than over a partition it cannot trust. */

@@ -5,7 +5,8 @@ import { CborMap, type Cbor } from '../../bootloader-verify/cbor.ts';
 import { fromHex } from '../../bootloader-verify/trust.ts';
 import type { Reason } from '../../hardware/reasons.ts';
 import { checkDeviceId } from '../identity.ts';
-import { AGENT_NAME, type MeasurementRecord } from '../start.ts';
+import { AGENT_NAME } from '../identity.ts';
+import type { MeasurementRecord } from '../start.ts';
 import { MAX_COMPONENTS, MAX_HWMODEL, MAX_NONCE, MAX_TEXT, MIN_HWMODEL, MIN_NONCE, OEMID_BYTES } from './limits.ts';
 import { debugStatus, isText, postureMap, postureProblem, type Posture } from './posture.ts';
 
