@@ -18,6 +18,7 @@ import { makeNodeLog, nodePlatform, type NodePlatform } from '../hardware/node/p
 import { benchCommits, benchCompact, benchOpen, fillRecords, VALUE_BYTES } from './bench/store-workload.ts';
 import { benchTransport } from './bench/transport.ts';
 import { benchAttestToken } from './bench/attest-token.ts';
+import { benchSim } from './bench/sim.ts';
 import { ARCHES, buildBytecode, hostBinary, hostCommand, ROOT, runBytecode, type Arch } from './lib/host.ts';
 import { signImage } from './lib/imgtool/sign.ts';
 import { provision } from './lib/provision.ts';
@@ -154,10 +155,10 @@ function machine(): string {
 }
 
 /** The sections `--only` can pick, each with the first words of its rows in the table. */
-const SECTIONS = { transport: /^(MQTT |QoS 1 |reconnect storm)/, 'attest-token': /^attest token/ } as const;
+const SECTIONS = { transport: /^(MQTT |QoS 1 |reconnect storm)/, 'attest-token': /^attest token/, sim: /^simulator/ } as const;
 type Section = keyof typeof SECTIONS;
 const SECTION_BENCH: Record<Section, (dir: string, row: (w: string, f: string, n?: string) => void) => Promise<void>> = {
-  transport: benchTransport, 'attest-token': benchAttestToken,
+  transport: benchTransport, 'attest-token': benchAttestToken, sim: benchSim,
 };
 
 function onlyArg(): Section | null {
@@ -247,6 +248,7 @@ export async function runBench(): Promise<boolean> {
     benchStore(dir, storeBc, row);
     await benchTransport(dir, row);
     await benchAttestToken(dir, row);
+    await benchSim(dir, row);
 
     for (const arch of ARCHES) {
       for (const kind of ['zw-host', 'zw-host-dev'] as const) {
