@@ -18,6 +18,7 @@ import { makeNodeLog, nodePlatform, type NodePlatform } from '../hardware/node/p
 import { benchCommits, benchCompact, benchOpen, fillRecords, VALUE_BYTES } from './bench/store-workload.ts';
 import { benchTransport } from './bench/transport.ts';
 import { benchAttestToken } from './bench/attest-token.ts';
+import { benchVerifierSection } from './bench/verifier.ts';
 import { benchSim } from './bench/sim.ts';
 import { ARCHES, buildBytecode, hostBinary, hostCommand, ROOT, runBytecode, type Arch } from './lib/host.ts';
 import { signImage } from './lib/imgtool/sign.ts';
@@ -155,10 +156,10 @@ function machine(): string {
 }
 
 /** The sections `--only` can pick, each with the first words of its rows in the table. */
-const SECTIONS = { transport: /^(MQTT |QoS 1 |reconnect storm)/, 'attest-token': /^attest token/, sim: /^simulator/ } as const;
+const SECTIONS = { transport: /^(MQTT |QoS 1 |reconnect storm)/, 'attest-token': /^attest token/, verifier: /^verifier/, sim: /^simulator/ } as const;
 type Section = keyof typeof SECTIONS;
 const SECTION_BENCH: Record<Section, (dir: string, row: (w: string, f: string, n?: string) => void) => Promise<void>> = {
-  transport: benchTransport, 'attest-token': benchAttestToken, sim: benchSim,
+  transport: benchTransport, 'attest-token': benchAttestToken, verifier: benchVerifierSection, sim: benchSim,
 };
 
 function onlyArg(): Section | null {
@@ -248,6 +249,7 @@ export async function runBench(): Promise<boolean> {
     benchStore(dir, storeBc, row);
     await benchTransport(dir, row);
     await benchAttestToken(dir, row);
+    await benchVerifierSection(dir, row);
     await benchSim(dir, row);
 
     for (const arch of ARCHES) {

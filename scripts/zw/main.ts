@@ -1,4 +1,5 @@
 // zw <command> [options]: the project's command line (DESIGN.md §Contracts "CLI").
+import { attestCommand } from './attest.ts';
 import { benchCommand } from './bench.ts';
 import { buildCommand } from './build.ts';
 import { EXIT, exitFor, type Command } from './cli.ts';
@@ -8,6 +9,7 @@ import { keygenCommand } from './keygen.ts';
 import { pkiCommand } from './pki.ts';
 import { provisionCommand } from './provision.ts';
 import { reasonsCommand } from './reasons.ts';
+import { refvaluesCommand } from './refvalues.ts';
 import { runCommand } from './run.ts';
 import { signCommand } from './sign.ts';
 import { simCommand } from './sim.ts';
@@ -16,7 +18,7 @@ import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
 
 const COMMANDS: readonly Command[] = [
-  runCommand, provisionCommand, pkiCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, reasonsCommand, demoCommand, benchCommand, simCommand,
+  runCommand, provisionCommand, pkiCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, attestCommand, refvaluesCommand, reasonsCommand, demoCommand, benchCommand, simCommand,
 ];
 
 function help(): string {

@@ -1,0 +1,21 @@
+// The bounds of the Zorgwacht EAT profile v1 (docs/eat-profile.md §Limits), checked by the
+// verifier before it decodes or allocates; one place, so the profile and the code agree.
+
+/** A whole token, in bytes; a bigger one is refused before decoding. */
+export const MAX_TOKEN = 8192;
+/** Software components (claim 2399). */
+export const MAX_COMPONENTS = 8;
+/** Any tstr value, in UTF-8 bytes. */
+export const MAX_TSTR = 128;
+/** Posture arrays (listening, default-credentials, debug). */
+export const MAX_POSTURE_ENTRIES = 64;
+/** CBOR nesting, as cbor2's maxDepth counts it: the deepest structure the profile has
+ *  (payload map → sw-components array → component map; tag → COSE array → header map) needs 4;
+ *  one more level of arrays or maps is refused. */
+export const MAX_DEPTH = 4;
+/** eat_nonce length range (RFC 9711 §4.1: 8..64 bytes). */
+export const NONCE_MIN = 8;
+export const NONCE_MAX = 64;
+/** A reference-value document (docs/refvalues.md): bytes and entries. */
+export const MAX_REFVALUES = 1 << 20;
+export const MAX_REFERENCE_ENTRIES = 4096;
