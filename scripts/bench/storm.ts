@@ -9,7 +9,7 @@ import { DEFAULT_BACKOFF } from '../../agent/mqtt/limits.ts';
 import { MqttClient } from '../../agent/transport/client.ts';
 import { openStore } from '../../agent/store/store.ts';
 import { makeNodeLog, nodePlatform, type NodePlatform } from '../../hardware/node/platform.ts';
-import { gateway, type Hospital } from '../../test/transport/setup.ts';
+import { gateway, type Hospital } from '../lib/hospital.ts';
 
 export const STORM = 200;
 /** The window in which the most reconnects landed: the herd measure. */

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { makeNodeLog, nodePlatform } from '../../hardware/node/platform.ts';
-import { closeHospital, gateway, hospital, type Hospital } from '../../test/transport/setup.ts';
+import { closeHospital, gateway, hospital, type Hospital } from '../lib/hospital.ts';
 import { buildBytecode, ROOT, runBytecode, type Arch } from '../lib/host.ts';
 import { privateKeyPem, x509 } from '../lib/pki/x509.ts';
 import { benchStorm, quantile } from './storm.ts';

@@ -10,7 +10,8 @@ import { buildAgentImage } from '../../scripts/lib/agent-image.ts';
 import { ARCHES, hostCommand, ROOT } from '../../scripts/lib/host.ts';
 import { installAgent } from '../../scripts/lib/install-agent.ts';
 import { applySettings, parseSetting } from '../../scripts/lib/provision.ts';
-import { closeHospital, gateway, hospital, Receiver, type Hospital } from './setup.ts';
+import { closeHospital, gateway, hospital, type Hospital } from '../../scripts/lib/hospital.ts';
+import { Receiver } from './setup.ts';
 
 const V = join(ROOT, '../shared/vectors/imgtool/keys');
 let h: Hospital;
@@ -37,7 +38,7 @@ for (const arch of ARCHES) {
   describe(`the agent connects at boot (${arch})`, () => {
     it('publishes its status and the boot inventory to the provisioned broker, once per boot', async () => {
       const id = `gw-agent-${arch === 'x86_64' ? 'x86' : 'arm'}`;
-      const flash = await gateway(h, id, { trustKey: join(V, 'ed25519_a.pub.pem') });
+      const flash = await gateway(h, id, { trustKeys: [join(V, 'ed25519_a.pub.pem')] });
       installAgent(flash, image);
       applySettings(flash, [parseSetting(`broker=${h.broker.host}:${h.broker.port}`)]);
       const rx = await Receiver.connect(h, id);
@@ -68,7 +69,7 @@ for (const arch of ARCHES) {
 
 describe('without a usable broker setting', () => {
   it('runs offline, queueing its reports, and says why', async () => {
-    const flash = await gateway(h, 'gw-agent-offline', { trustKey: join(V, 'ed25519_a.pub.pem') });
+    const flash = await gateway(h, 'gw-agent-offline', { trustKeys: [join(V, 'ed25519_a.pub.pem')] });
     installAgent(flash, image);
     const [cmd, args] = hostCommand('x86_64', 'zw-host', ['--flash', flash]);
     const { spawnSync } = await import('node:child_process');

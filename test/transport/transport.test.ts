@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBytecode, ROOT } from '../../scripts/lib/host.ts';
 import type { GatewayConfig } from './gateway.ts';
 import { GatewayProcess, type Target } from './process.ts';
-import { closeHospital, gateway, hospital, Receiver, type Hospital } from './setup.ts';
+import { closeHospital, gateway, hospital, type Hospital } from '../../scripts/lib/hospital.ts';
+import { Receiver } from './setup.ts';
 
 let h: Hospital;
 let bytecode: string;
