@@ -106,6 +106,13 @@ describe('software components', () => {
     expect(b.findings.map((f) => [f.id, f.severity])).toEqual([['sw.slot.refused', 'contraindicated']]);
     expect(b.ear.submods[w.dev.id]!['ear.trustworthiness-vector']['file-system']).toBe(96);
   });
+  it('an erased inactive slot (slot.empty) is nothing to appraise: still affirming', () => {
+    const erased = component({ type: 'firmware', digest: new Uint8Array(0), slot: 'slot-b', status: 'slot.empty' });
+    const a = v.receive(w.dev.id, answer([...goodComponents(w), erased]));
+    expect(a.findings).toEqual([]);
+    expect(a.status).toBe('affirming');
+    expect(a.ear.submods[w.dev.id]!['ear.trustworthiness-vector']['file-system']).toBe(2);
+  });
   it('no accepted agent: sw.agent.absent', () => {
     expect(ids(v.receive(w.dev.id, answer([componentOf(w.refs.firmware, 'slot-a')])))).toEqual(['sw.agent.absent']);
   });
