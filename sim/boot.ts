@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEVICE_SIZE } from '../hardware/layout.ts';
+import { applySettings, parseSetting } from '../scripts/lib/provision.ts';
 import { agentRunning, hostGone, readConsole, type ConsoleFacts } from './console.ts';
 import { gatewayPaths, lastBoot, loadSummary, saveSummary, since, SimUsageError, type BootRecord, type Paths, type Summary } from './gateway.ts';
 import { bootImage } from './initramfs.ts';
@@ -50,6 +51,7 @@ function prepare(id: string, flashArg: string | undefined, o: BootOptions): { p:
   if (statSync(flash).size !== DEVICE_SIZE) throw new SimUsageError(`${flash} is ${statSync(flash).size} bytes; a gateway's flash is ${DEVICE_SIZE} (zw provision makes it)`);
   s.flash = flash;
   mkdirSync(p.dir, { recursive: true });
+  if (o.broker !== null) setBroker(flash, o.broker);
   return { p, s, flash };
 }
 
@@ -60,6 +62,17 @@ function reached(f: ConsoleFacts, waitFor: WaitFor, o: BootOptions): BootResult[
   if (agentRunning(f) && waitFor === 'running' && !o.fault) return 'running';
   if (hostGone(f)) return agentRunning(f) && waitFor === 'running' ? 'running' : 'host-exited';
   return null;
+}
+
+/** The broker address the agent reads at boot, as `zw provision --set broker=` writes it. */
+function setBroker(flash: string, broker: string): void {
+  let setting: ReturnType<typeof parseSetting>;
+  try {
+    setting = parseSetting(`broker=${broker}`);
+  } catch (e) {
+    throw new SimUsageError(`--broker: ${(e as Error).message}`);
+  }
+  applySettings(flash, [setting]);
 }
 
 /** Watches the console of a started boot until an outcome (see `reached`) or the timeout. */

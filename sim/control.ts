@@ -64,7 +64,7 @@ export async function reset(id: string, change: Partial<BootOptions>, waitFor: W
   boot.faults.push({ kind: 'reset', atMs, detail: 'QMP system_reset' });
   boot.end = { how: 'reset', atMs };
   record(p, s, boot, readConsole(consoleText(p, boot)));
-  const o: BootOptions = { mode: boot.mode, fault: boot.fault, after: boot.after, rtcBase: boot.rtcBase, broker: boot.broker, netdev: null, ...change };
+  const o: BootOptions = { mode: boot.mode, fault: boot.fault, after: boot.after, rtcBase: boot.rtcBase, broker: null, netdev: null, ...change };
   return up(id, s.flash, o, waitFor, timeoutMs, progress);
 }
 

@@ -17,14 +17,14 @@ export interface BootOptions {
   readonly after: After;
   /** QEMU -rtc base: "utc" or a date ("2031-01-01" or "2031-01-01T08:00:00"), the guest's clock. */
   readonly rtcBase: string | null;
-  /** Broker address for the agent, IP:PORT (passed to the guest as ZW_BROKER). */
+  /** The hospital broker, IP:PORT: written into the flash's secure partition as the `broker`
+   *  setting (zw provision --set) before the boot; 10.0.2.2 is this machine's loopback. */
   readonly broker: string | null;
   /** Extra -netdev user options, e.g. "hostfwd=tcp::2222-:22" or "restrict=on". */
   readonly netdev: string | null;
 }
 
 const RTC_BASE = /^(utc|localtime|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?)$/;
-const BROKER = /^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/;
 
 /** zw.fault's value: cutAt:17,torn:true,seed:5 (the init turns it back into ZW_FAULT JSON). */
 export function faultArg(f: FaultPlan): string {
@@ -36,7 +36,6 @@ export function faultArg(f: FaultPlan): string {
 
 export function checkOptions(o: BootOptions): string | null {
   if (o.rtcBase !== null && !RTC_BASE.test(o.rtcBase)) return `--rtc-base ${JSON.stringify(o.rtcBase)} is not "utc" or a date like 2031-01-01T08:00:00`;
-  if (o.broker !== null && !BROKER.test(o.broker)) return `--broker ${JSON.stringify(o.broker)} is not IP:PORT (the gateway reaches the broker by address; 10.0.2.2 is this host)`;
   if (o.netdev !== null && /[\s]/.test(o.netdev)) return '--netdev options may not contain spaces';
   if (o.fault && o.mode !== 'dev') return 'a fault plan needs the development host (mode dev)';
   return null;
@@ -45,7 +44,6 @@ export function checkOptions(o: BootOptions): string | null {
 export function kernelCommandLine(o: BootOptions): string {
   const args = ['console=ttyAMA0', 'quiet', `zw.mode=${o.mode}`, `zw.after=${o.after}`];
   if (o.fault) args.push(`zw.fault=${faultArg(o.fault)}`);
-  if (o.broker) args.push(`zw.broker=${o.broker}`);
   return args.join(' ');
 }
 

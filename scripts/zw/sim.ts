@@ -146,8 +146,9 @@ gateway up. Each gateway lives in build/sim/ID/ ($ZW_SIM_DIR/ID/): boot-N.log (c
 summary.json (stages, measurements, exit status, faults), qmp.sock, console.sock.
 --dev boots zw-host-dev; --cut-at N cuts the power at its Nth flash operation (ZW_FAULT: the
 host prints ZW-POWER-CUT, the harness kills QEMU); --torn tears that operation; --seed picks
-which unsynced writes land. --rtc-base sets the guest clock (a clock jump); --broker is handed
-to the agent as ZW_BROKER (10.0.2.2 is this machine's loopback). --wait exit also waits for
+which unsynced writes land. --rtc-base sets the guest clock (a clock jump); --broker IP:PORT writes
+the broker setting into FILE's secure partition first (as zw provision --set broker= does;
+10.0.2.2 is this machine's loopback); --netdev adds options to QEMU's user-mode network. --wait exit also waits for
 the host to exit. down: orderly power-off (host stopped, page cache written out). cut-power:
 QEMU killed now; what the guest had not written out is lost. reset: QMP system_reset, then a
 new boot. net-down/net-up: QMP set_link. console: attach to the serial console (Ctrl-] leaves;

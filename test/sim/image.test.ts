@@ -52,9 +52,7 @@ describe('boot image', () => {
 
   it('passes the mode and the fault plan on the kernel command line', () => {
     expect(faultArg({ cutAt: 17, torn: true, seed: 5 })).toBe('cutAt:17,torn:true,seed:5');
-    expect(kernelCommandLine({ ...RELEASE, mode: 'dev', fault: { cutAt: 3 }, broker: '10.0.2.2:8883' })).toBe(
-      'console=ttyAMA0 quiet zw.mode=dev zw.after=stay zw.fault=cutAt:3 zw.broker=10.0.2.2:8883',
-    );
+    expect(kernelCommandLine({ ...RELEASE, mode: 'dev', fault: { cutAt: 3 }, after: 'halt' })).toBe('console=ttyAMA0 quiet zw.mode=dev zw.after=halt zw.fault=cutAt:3');
   });
 });
 
