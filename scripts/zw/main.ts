@@ -16,9 +16,10 @@ import { simCommand } from './sim.ts';
 import { storeCommand } from './store.ts';
 import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
+import { verifierCommand } from './verifier.ts';
 
 const COMMANDS: readonly Command[] = [
-  runCommand, provisionCommand, pkiCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, attestCommand, refvaluesCommand, reasonsCommand, demoCommand, benchCommand, simCommand,
+  runCommand, provisionCommand, pkiCommand, keygenCommand, signCommand, verifyCommand, dumpCommand, buildCommand, trustCommand, storeCommand, attestCommand, refvaluesCommand, reasonsCommand, demoCommand, benchCommand, verifierCommand, simCommand,
 ];
 
 function help(): string {
