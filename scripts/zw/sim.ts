@@ -123,7 +123,7 @@ async function simpleCommand(sub: string, argv: string[]): Promise<number> {
 
 async function consoleCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { log: { type: 'boolean' } });
-  const { attach, printLog } = await import('../../sim/attach.ts');
+  const { attach, printLog } = await import('../../sim/control.ts');
   const id = oneId(positionals, 'console');
   return values.log || !process.stdin.isTTY ? printLog(id) : attach(id);
 }
