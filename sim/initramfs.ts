@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT } from '../scripts/lib/host.ts';
 import { cpioNewc, type Entry } from './cpio.ts';
+import { debVersion, spdxSbom } from './sbom.ts';
 
 /** What the init loads, dependencies first (each module's own `depends=` is added before it). */
 export const WANTED_MODULES = ['virtio_mmio', 'virtio_net', 'virtio_blk', 'virtio-rng'] as const;
@@ -83,8 +84,21 @@ function hostFile(kind: 'zw-host' | 'zw-host-dev'): string {
   return f;
 }
 
+/** The image's SPDX SBOM (sim/sbom.ts): the Debian packages and the project's hosts. */
+function sbomOf(guest: Guest): Uint8Array {
+  const cache = join(ROOT, 'build/cache/sim');
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const part = (name: string, v: string, supplier: string, file: string) => ({ name, version: v, supplier, file, data: readFileSync(file) });
+  return spdxSbom('zorgwacht-sim-gateway', [
+    part(guest.kernelPackage, debVersion(cache, guest.kernelPackage), 'Organization: Debian', guest.vmlinuz),
+    part('busybox-static', debVersion(cache, 'busybox-static'), 'Organization: Debian', guest.busybox),
+    part('zw-host', version, 'Organization: Zorgwacht', hostFile('zw-host')),
+    part('zw-host-dev', version, 'Organization: Zorgwacht', hostFile('zw-host-dev')),
+  ]);
+}
+
 function entries(guest: Guest): { list: Entry[]; modules: string[] } {
-  const dirs = ['bin', 'dev', 'etc', 'lib', 'lib/modules', 'proc', 'sys', 'run', 'tmp', 'root'];
+  const dirs = ['bin', 'dev', 'etc', 'etc/zorgwacht', 'lib', 'lib/modules', 'proc', 'sys', 'run', 'tmp', 'root'];
   const list: Entry[] = dirs.map((path) => ({ kind: 'dir', path }));
   list.push({ kind: 'char', path: 'dev/console', major: 5, minor: 1 });
   list.push({ kind: 'char', path: 'dev/null', major: 1, minor: 3, mode: 0o666 });
@@ -96,6 +110,7 @@ function entries(guest: Guest): { list: Entry[]; modules: string[] } {
   const order = moduleOrder(guest.modules);
   for (const m of order) list.push(file(`lib/modules/${m.name}.ko`, m.file, 0o644));
   list.push({ kind: 'file', path: 'lib/modules/order', data: new TextEncoder().encode(order.map((m) => m.name).join('\n') + '\n') });
+  list.push({ kind: 'file', path: 'etc/zorgwacht/sbom.spdx.json', data: sbomOf(guest), mode: 0o644 });
   return { list, modules: order.map((m) => m.name) };
 }
 

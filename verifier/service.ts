@@ -23,7 +23,7 @@ export interface ServiceOptions {
 }
 
 export type ServiceEvent =
-  | { readonly type: 'result'; readonly appraisal: Appraisal; readonly topic: string; readonly answered: boolean }
+  | { readonly type: 'result'; readonly appraisal: Appraisal; readonly topic: string; readonly answered: boolean; readonly token: Uint8Array }
   | { readonly type: 'online' | 'offline'; readonly deviceId: string }
   | { readonly type: 'challenge'; readonly deviceId: string }
   | { readonly type: 'overdue'; readonly deviceId: string; readonly sinceMs: number }
@@ -122,7 +122,7 @@ export class VerifierService {
       this.#lastVerified.set(id, Date.now());
       this.#overdueSaid.delete(id);
     }
-    this.#emit({ type: 'result', appraisal, topic, answered: p.correlationData !== undefined });
+    this.#emit({ type: 'result', appraisal, topic, answered: p.correlationData !== undefined, token: payload });
   }
 
   async stop(): Promise<void> {

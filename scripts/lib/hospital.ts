@@ -1,5 +1,6 @@
 // A hospital on one machine, for the tests, the benchmarks and `zw demo`: a CA made with the zw
-// pki library, the broker's certificate for 127.0.0.1, the verifier's certificate, the real
+// pki library, the broker's certificate for 127.0.0.1 and 10.0.2.2 (this machine as a QEMU
+// guest sees it), the verifier's certificate, the real
 // Mosquitto of scripts/lib/broker.ts, and gateways provisioned as `zw provision` does (keys in
 // secure, a CSR signed by the tls key, the certificate and CA installed back into secure, the
 // enrolment record beside the flash).
@@ -17,9 +18,9 @@ export interface Hospital { dir: string; ca: HospitalCa; caPem: string; broker: 
 export async function hospital(): Promise<Hospital> {
   const dir = mkdtempSync(join(tmpdir(), 'zw-hospital-'));
   const pki = join(dir, 'pki');
-  const ca = await HospitalCa.init(pki, { alg: 'ed25519', days: 365, cn: 'Zorgwacht transport test CA' });
+  const ca = await HospitalCa.init(pki, { alg: 'ed25519', days: 365, cn: 'Zorgwacht hospital CA (one machine)' });
   const files = { ca: join(pki, 'ca.pem'), cert: join(dir, 'broker.pem'), key: join(dir, 'broker.key.pem'), crl: join(pki, 'crl.pem') };
-  await ca.issueWithKey({ kind: 'broker', cn: 'broker', ips: ['127.0.0.1'], dns: [] }, { alg: 'ed25519', validity: { days: 30 }, out: files.cert, keyOut: files.key });
+  await ca.issueWithKey({ kind: 'broker', cn: 'broker', ips: ['127.0.0.1', '10.0.2.2'], dns: [] }, { alg: 'ed25519', validity: { days: 30 }, out: files.cert, keyOut: files.key });
   const verifier = { cert: join(dir, 'verifier.pem'), key: join(dir, 'verifier.key.pem') };
   await ca.issueWithKey({ kind: 'verifier', cn: 'verifier' }, { alg: 'p256', validity: { days: 30 }, out: verifier.cert, keyOut: verifier.key });
   const broker = await Broker.start(files);
