@@ -4,7 +4,6 @@
 // the verifier's result and the console. The posture it reports is the guest's own (/proc, the
 // image's SPDX SBOM).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_VERSION, AttestationLab } from '../../scripts/lib/attest-lab.ts';
 import { up } from '../../sim/boot.ts';
