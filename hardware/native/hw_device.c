@@ -57,14 +57,20 @@ JSValue zw_hw_setting(JSContext *ctx, JSValueConst this_val, int argc, JSValueCo
   return JS_NewStringLen(ctx, (const char *)e->value + at, e->len - at);
 }
 
-/* Opens a source below the root: fd, or -1 when it is absent (ENOENT), -2 on another error. */
-static int open_source(JSContext *ctx, JSValueConst arg, int *idx) {
+/* Opens a source below the root: its fd, or -1 with *fail set to JS_NULL (the file does not
+ * exist) or JS_EXCEPTION (input.range for an unknown source, posture.read otherwise). */
+static int open_source(JSContext *ctx, JSValueConst arg, int *idx, JSValue *fail) {
+  *fail = JS_EXCEPTION;
   *idx = zw_arg_enum(ctx, arg, "source", SOURCES, "input.range");
-  if (*idx < 0) return -3;
+  if (*idx < 0) return -1;
   char path[4096];
-  if ((size_t)snprintf(path, sizeof path, "%s/%s", root, PATHS[*idx]) >= sizeof path) return -2;
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  return fd >= 0 ? fd : errno == ENOENT || errno == ENOTDIR ? -1 : -2;
+  int fd = (size_t)snprintf(path, sizeof path, "%s/%s", root, PATHS[*idx]) < sizeof path
+               ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+               : (errno = ENAMETOOLONG, -1);
+  if (fd >= 0) return fd;
+  if (errno == ENOENT || errno == ENOTDIR) *fail = JS_NULL;
+  else zw_throw(ctx, "posture.read", "cannot open %s: %s", PATHS[*idx], strerror(errno));
+  return -1;
 }
 
 static ssize_t read_some(int fd, uint8_t *p, size_t n) {
@@ -78,13 +84,12 @@ static ssize_t read_some(int fd, uint8_t *p, size_t n) {
 JSValue zw_hw_postureRead(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
   ZW_UNUSED(this_val);
   ZW_UNUSED(argc);
-  int idx, fd = open_source(ctx, argv[0], &idx);
-  if (fd == -3) return JS_EXCEPTION;
-  if (fd == -1) return JS_NULL;
-  if (fd == -2) return zw_throw(ctx, "posture.read", "cannot open %s: %s", PATHS[idx], strerror(errno));
+  JSValue fail;
+  int idx, fd = open_source(ctx, argv[0], &idx, &fail);
+  if (fd < 0) return fail;
   static uint8_t buf[MAX_POSTURE_READ + 1];
   size_t len = 0;
-  ssize_t got;
+  ssize_t got = 0;
   while (len <= MAX_POSTURE_READ && (got = read_some(fd, buf + len, sizeof buf - len)) > 0) len += (size_t)got;
   int err = errno;
   close(fd);
@@ -97,10 +102,9 @@ JSValue zw_hw_postureRead(JSContext *ctx, JSValueConst this_val, int argc, JSVal
 JSValue zw_hw_postureSha256(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
   ZW_UNUSED(this_val);
   ZW_UNUSED(argc);
-  int idx, fd = open_source(ctx, argv[0], &idx);
-  if (fd == -3) return JS_EXCEPTION;
-  if (fd == -1) return JS_NULL;
-  if (fd == -2) return zw_throw(ctx, "posture.read", "cannot open %s: %s", PATHS[idx], strerror(errno));
+  JSValue fail;
+  int idx, fd = open_source(ctx, argv[0], &idx, &fail);
+  if (fd < 0) return fail;
   EVP_MD_CTX *md = EVP_MD_CTX_new();
   uint8_t chunk[65536], out[32];
   unsigned outlen = 0;
