@@ -6,6 +6,7 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MeasurementRecord } from '../../agent/start.ts';
 import { partitionSpec } from '../../hardware/layout.ts';
 import { VerifierDb } from '../../verifier/db.ts';
 import { readEnrolment, type Enrolment } from '../../verifier/enrolment.ts';
@@ -91,6 +92,14 @@ export class AttestationLab {
     writeAt(flash, 'slot-a', firmware(this.approved.priv));
     this.#enrolled.set(id, readEnrolment(join(this.h.dir, `${id}.enrolment.json`)));
     return flash;
+  }
+
+  /** The agent's measurement record as zw-host's boot verifier writes it (for agents run on the
+   *  Node ports, which have no boot verifier of their own). */
+  agentMeasurement(): MeasurementRecord {
+    const r = referenceOf('agent', this.agentImage, 'agent', null);
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    return { type: 'agent', component: 'agent', status: 'accepted', version: r.version, digest: hex(r.digest), signer: hex(r.signer), securityCounter: r.securityCounter };
   }
 
   /** The first event from now on (index `from`) that passes `test`, or null after `ms`. */
