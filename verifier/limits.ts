@@ -9,8 +9,11 @@ export const MAX_COMPONENTS = 8;
 export const MAX_TSTR = 128;
 /** Posture arrays (listening, default-credentials, debug). */
 export const MAX_POSTURE_ENTRIES = 64;
-/** CBOR nesting, as cbor2's maxDepth counts it: the deepest structure the profile has
- *  (payload map → sw-components array → component map; tag → COSE array → header map) needs 4;
+/** CBOR nesting, counted as cbor2's maxDepth counts it (verifier/cbor.ts does the same): the
+ *  outermost item is at depth 0, an item inside a map or a tag one deeper than its container,
+ *  an item inside an array two deeper; an item deeper than the limit is refused before it is
+ *  read. The deepest structure the profile has (payload map → sw-components array → component
+ *  map; tag → COSE array → header map) puts the component's or header's values at depth 4;
  *  one more level of arrays or maps is refused. */
 export const MAX_DEPTH = 4;
 /** eat_nonce length range (RFC 9711 §4.1: 8..64 bytes). */
