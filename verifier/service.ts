@@ -20,6 +20,9 @@ export interface ServiceOptions {
   readonly enrolled: () => readonly string[];
   readonly challengeEveryMs?: number;
   readonly overdueMs?: number;
+  /** The MQTT client id (default `verifier`): its persistent session keeps what arrived while
+   *  the verifier was away. Two verifier processes need two ids. */
+  readonly clientId?: string;
 }
 
 export type ServiceEvent =
@@ -44,7 +47,7 @@ export class VerifierService {
 
   static async start(o: ServiceOptions): Promise<VerifierService> {
     const client = mqtt.connect({
-      host: o.broker.host, port: o.broker.port, protocol: 'mqtts', protocolVersion: 5, clientId: 'verifier',
+      host: o.broker.host, port: o.broker.port, protocol: 'mqtts', protocolVersion: 5, clientId: o.clientId ?? 'verifier',
       ca: o.ca, cert: o.cert, key: o.key, clean: false, properties: { sessionExpiryInterval: 3600 },
       reconnectPeriod: 1000, connectTimeout: 10_000,
     });

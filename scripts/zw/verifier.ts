@@ -14,7 +14,7 @@ import { readInput, toolExit } from '../lib/imgtool/files.ts';
 import { EXIT, parse, UsageError, type Command } from './cli.ts';
 
 const USAGE = `zw verifier run --broker IP:PORT --pki DIR --enrolments PATH --refvalues FILE --policy FILE
-                [--db FILE] [--challenge-every SECONDS] [--overdue SECONDS] [--json]
+                [--db FILE] [--challenge-every SECONDS] [--overdue SECONDS] [--client-id ID] [--json]
 
 Connects to the hospital broker as the verifier (DIR/ca.pem, DIR/verifier.pem and its key, from
 zw pki issue-verifier), reads zw/v1/+/#, and for every enrolled gateway (PATH: an enrolment
@@ -22,7 +22,8 @@ record, or a folder of *.enrolment.json files): challenges it when it comes onli
 --challenge-every seconds (default 300), verifies and appraises each token (the reference
 values must be signed by a signer the policy accepts), stores every result in the SQLite
 database --db (default: in memory), and reports a gateway with no verified token for
---overdue seconds (default 600) as overdue. One line per event; --json prints the EAR of each
+--overdue seconds (default 600) as overdue. --client-id names its MQTT session (default
+verifier; a second verifier process needs its own). One line per event; --json prints the EAR of each
 result. Runs until interrupted. Exit 2 usage (a bad policy or enrolment record too), 1 reference
 values refused, 3 I/O.`;
 
@@ -52,6 +53,7 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     broker: { type: 'string' }, pki: { type: 'string' }, enrolments: { type: 'string' }, refvalues: { type: 'string' },
     policy: { type: 'string' }, db: { type: 'string' }, 'challenge-every': { type: 'string' }, overdue: { type: 'string' }, json: { type: 'boolean' },
+    'client-id': { type: 'string' },
   });
   if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')}`);
   for (const k of ['broker', 'pki', 'enrolments', 'refvalues', 'policy'] as const) if (!values[k]) throw new UsageError(`--${k} is required`);
@@ -76,6 +78,7 @@ async function run(argv: string[]): Promise<number> {
     broker: broker.value, ca: pem('ca.pem'), cert: pem('verifier.pem'), key: pem('verifier.key.pem'), verifier,
     enrolled: () => [...enrolments.keys()],
     challengeEveryMs: seconds(values['challenge-every'], 300, '--challenge-every'), overdueMs: seconds(values.overdue, 600, '--overdue'),
+    ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
   });
   service.on((e) => process.stdout.write(describe(e, values.json ?? false) + '\n'));
   process.stderr.write(`zw verifier: connected to ${values.broker}; ${enrolments.size} enrolled gateway(s)\n`);
