@@ -1,6 +1,7 @@
 // Bundling TypeScript into one ES module, compiling it to QuickJS bytecode with zwc, and
-// running it in the development host (x86_64 directly, aarch64 under qemu-aarch64-static).
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+// running it in the development host (x86_64 directly, aarch64 under qemu-aarch64-static), and
+// hosts started in the background.
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,5 +92,26 @@ export function runBytecode(bytecode: string, o: RunOptions = {}): SpawnSyncRetu
     input: o.input ?? '',
     timeout: o.timeoutMs ?? 600_000,
     maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/** A host running in the background (a gateway that stays connected), its output collected. */
+export interface HostProcess { readonly proc: ChildProcess; output(): string }
+
+export function startHost(arch: Arch, kind: 'zw-host' | 'zw-host-dev', argv: string[]): HostProcess {
+  const [cmd, args] = hostCommand(arch, kind, argv);
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  return { proc, output: () => out };
+}
+
+/** Kills a process (power off) and resolves once it is gone. */
+export function stopProcess(p: ChildProcess): Promise<void> {
+  return new Promise((ok) => {
+    if (p.exitCode !== null || p.signalCode !== null) return ok();
+    p.once('exit', () => ok());
+    p.kill('SIGKILL');
   });
 }

@@ -5,13 +5,13 @@
 // gateway trusts but the hospital never approved turns the result contraindicated; a tampered
 // agent never connects and the verifier reports the gateway overdue. Also `zw refvalues` and
 // `zw attest verify` on a token the gateway really sent.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_VERSION, AttestationLab, firmware, FIRMWARE_VERSION, writeAt, type Result } from '../../scripts/lib/attest-lab.ts';
-import { ARCHES, hostCommand, ROOT } from '../../scripts/lib/host.ts';
+import { ARCHES, ROOT, startHost, stopProcess } from '../../scripts/lib/host.ts';
 import { CLEAN, writeTree } from '../posture/fixtures.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'zw-e2e-'));
@@ -28,16 +28,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function boot(arch: (typeof ARCHES)[number], flash: string): { proc: ChildProcess; out: () => string } {
-  const [cmd, args] = hostCommand(arch, 'zw-host', ['--flash', flash, '--root', root]);
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  return { proc, out: () => out };
-}
-
-const stop = (p: ChildProcess) => new Promise<void>((ok) => { if (p.exitCode !== null) ok(); else { p.once('exit', () => ok()); p.kill('SIGKILL'); } });
+const boot = (arch: (typeof ARCHES)[number], flash: string) => startHost(arch, 'zw-host', ['--flash', flash, '--root', root]);
 
 /** Boots the gateway until the verifier has appraised an answer to its challenge. */
 async function attested(arch: (typeof ARCHES)[number], id: string, flash: string): Promise<Result> {
@@ -45,10 +36,10 @@ async function attested(arch: (typeof ARCHES)[number], id: string, flash: string
   const g = boot(arch, flash);
   try {
     const r = await lab.answer(id, 90_000, from);
-    if (!r) throw new Error(`no answer from ${id}; events ${JSON.stringify(lab.events.slice(from).map((e) => e.type))}\n${g.out()}`);
+    if (!r) throw new Error(`no answer from ${id}; events ${JSON.stringify(lab.events.slice(from).map((e) => e.type))}\n${g.output()}`);
     return r;
   } finally {
-    await stop(g.proc);
+    await stopProcess(g.proc);
   }
 }
 
@@ -96,7 +87,7 @@ for (const arch of ARCHES) {
         const g = boot(arch, flash);
         const code = await new Promise<number | null>((ok) => g.proc.once('exit', (c) => ok(c)));
         expect(code).toBe(1);
-        expect(g.out()).toContain('agent image refused');
+        expect(g.output()).toContain('agent image refused');
         const overdue = await lab.wait((e): e is Extract<typeof e, { type: 'overdue' }> => e.type === 'overdue' && e.deviceId === id, 20_000, 0);
         expect(overdue).not.toBeNull();
       }, 60_000);

@@ -2,12 +2,11 @@
 // named by its `broker` setting with its own certificate: it announces itself online (retained
 // status) and delivers the boot inventory — what runs in which slot, with its verdict — once
 // per boot, under a report id. On x86_64 and on aarch64 under qemu-user.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgentImage } from '../../scripts/lib/agent-image.ts';
-import { ARCHES, hostCommand, ROOT } from '../../scripts/lib/host.ts';
+import { ARCHES, hostCommand, ROOT, startHost, stopProcess } from '../../scripts/lib/host.ts';
 import { installAgent } from '../../scripts/lib/install-agent.ts';
 import { applySettings, parseSetting } from '../../scripts/lib/provision.ts';
 import { closeHospital, gateway, hospital, type Hospital } from '../../scripts/lib/hospital.ts';
@@ -23,17 +22,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => closeHospital(h));
 
-function bootHost(arch: (typeof ARCHES)[number], flash: string): { proc: ChildProcess; log: () => string } {
-  const [cmd, args] = hostCommand(arch, 'zw-host', ['--flash', flash]);
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  return { proc, log: () => out };
-}
-
-const stop = (p: ChildProcess) => new Promise<void>((ok) => { if (p.exitCode !== null) ok(); else { p.once('exit', () => ok()); p.kill('SIGKILL'); } });
-
 for (const arch of ARCHES) {
   describe(`the agent connects at boot (${arch})`, () => {
     it('publishes its status and the boot inventory to the provisioned broker, once per boot', async () => {
@@ -45,14 +33,14 @@ for (const arch of ARCHES) {
       const inventory = `zw/v1/${id}/inventory`;
       try {
         for (const boot of [1, 2]) {
-          const g = bootHost(arch, flash);
+          const g = startHost(arch, 'zw-host', ['--flash', flash]);
           try {
             await rx.until(() => rx.unique(inventory).length === boot, `inventory of boot ${boot}`, 60_000);
             await rx.until(() => rx.all.some((m) => m.topic === `zw/v1/${id}/status` && m.payload === 'online'), 'online');
           } finally {
-            await stop(g.proc);
+            await stopProcess(g.proc);
           }
-          expect(g.log()).toContain('"mqtt.connected"');
+          expect(g.output()).toContain('"mqtt.connected"');
         }
         const reports = rx.unique(inventory);
         expect(reports.map((r) => r.contentType)).toEqual(['application/json', 'application/json']);
