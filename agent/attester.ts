@@ -2,6 +2,7 @@
 // challenges with a token carrying its nonce, sends an unsolicited token at boot and whenever
 // the posture changes (with the last answered nonce, or none), and keeps the boot count the
 // tokens carry. Tokens are built by agent/attest/token.ts; refusals are logged, never sent.
+import { hex } from '../bootloader-verify/trust.ts';
 import type { Ports } from '../hardware/ports.ts';
 import { MAX_NONCE, MIN_NONCE } from './attest/limits.ts';
 import { postureMap, type Posture } from './attest/posture.ts';
@@ -15,7 +16,6 @@ import type { Answer, Challenge } from './transport/client.ts';
 export const EAT_CONTENT_TYPE = 'application/eat+cwt';
 const BOOT_SEQ_KEY = 'agent/boot-seq';
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Counts this boot in the store (committed before any token carries it). */
 export function nextBootSeq(store: Store): number {

@@ -2,6 +2,7 @@
 // the shipped list of known default and vendor hashes (known-hashes.ts). Read from /etc/shadow,
 // or from /etc/passwd's second field where there is no shadow file (shadow(5), passwd(5)).
 // Only account names leave this module — never a password or a hash.
+import { hex } from '../../bootloader-verify/trust.ts';
 import { KNOWN_DEFAULT_HASHES } from './known-hashes.ts';
 
 /** name → the password field, for every line with at least two fields. */
@@ -14,8 +15,6 @@ function fields(text: string): Map<string, string> {
   return m;
 }
 
-const hexOf = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 /** Names of accounts with an empty or known default password. `x` in passwd defers to shadow;
  *  `*` and `!…` are locked accounts (no password login). */
 export function defaultCredentials(passwd: string | null, shadow: string | null, sha256: (d: Uint8Array) => Uint8Array): string[] {
@@ -24,7 +23,7 @@ export function defaultCredentials(passwd: string | null, shadow: string | null,
   const out: string[] = [];
   for (const [name, field] of entries) {
     if (field === 'x' || field.startsWith('*') || field.startsWith('!')) continue;
-    if (field === '' || KNOWN_DEFAULT_HASHES.has(hexOf(sha256(new TextEncoder().encode(field))))) out.push(name);
+    if (field === '' || KNOWN_DEFAULT_HASHES.has(hex(sha256(new TextEncoder().encode(field))))) out.push(name);
   }
   return out;
 }
