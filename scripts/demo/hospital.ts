@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { AGENT_VERSION, AttestationLab, firmware, FIRMWARE_VERSION, writeAt, type Result } from '../lib/attest-lab.ts';
 import { hostCommand, type Arch } from '../lib/host.ts';
-import { writeGatewayTree } from './gateway-tree.ts';
+import { CLEAN_GATEWAY, writeTree } from '../lib/gateway-tree.ts';
 
 const say = (s: string) => process.stdout.write(s + '\n');
 
@@ -36,7 +36,7 @@ export async function hospitalDemo(work: string, arches: readonly Arch[]): Promi
   try {
     const id = 'gw-demo-01';
     const flash = await lab.gateway(id);
-    const root = writeGatewayTree(join(work, 'gateway-root'));
+    const root = writeTree(join(work, 'gateway-root'), CLEAN_GATEWAY);
     say(`== gateway ${id}: keys made inside secure, certificate from the hospital CA, agent ${AGENT_VERSION}, firmware ${FIRMWARE_VERSION} in slot A`);
     const attest = async (arch: Arch) => {
       const from = lab.events.length;

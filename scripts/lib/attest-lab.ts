@@ -16,6 +16,7 @@ import { makeRefValues, openRefValues } from '../../verifier/refvalues.ts';
 import { VerifierService, type ServiceEvent } from '../../verifier/service.ts';
 import { Verifier } from '../../verifier/verifier.ts';
 import { buildAgentImage } from './agent-image.ts';
+import { CLEAN_ALLOW } from './gateway-tree.ts';
 import { closeHospital, gateway, hospital, type Hospital } from './hospital.ts';
 import { signImage } from './imgtool/sign.ts';
 import { installAgent } from './install-agent.ts';
@@ -83,7 +84,7 @@ export class AttestationLab {
 
   /** A gateway trusting both manufacturer keys, with the agent, firmware in slot A, and its
    *  broker at `brokerHost` (127.0.0.1 on this machine, 10.0.2.2 from a QEMU guest); enrolled. */
-  async gateway(id: string, brokerHost = '127.0.0.1', listenAllow = 'tcp/22,udp/68'): Promise<string> {
+  async gateway(id: string, brokerHost = '127.0.0.1', listenAllow = CLEAN_ALLOW): Promise<string> {
     const flash = await gateway(this.h, id, {
       trustKeys: [this.approved.pub, this.other.pub],
       settings: [parseSetting(`broker=${brokerHost}:${this.h.broker.port}`), parseSetting(`listen-allow=${listenAllow}`)],

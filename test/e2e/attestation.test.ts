@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_VERSION, AttestationLab, firmware, FIRMWARE_VERSION, writeAt, type Result } from '../../scripts/lib/attest-lab.ts';
 import { ARCHES, ROOT, startHost, stopProcess } from '../../scripts/lib/host.ts';
-import { CLEAN, writeTree } from '../posture/fixtures.ts';
+import { CLEAN_GATEWAY, writeTree } from '../../scripts/lib/gateway-tree.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'zw-e2e-'));
 const root = join(work, 'root');
 let lab: AttestationLab;
 
 beforeAll(async () => {
-  writeTree(root, CLEAN);
+  writeTree(root, CLEAN_GATEWAY);
   lab = await AttestationLab.start(work, { overdueMs: 4000 });
 }, 180_000);
 
@@ -84,12 +84,20 @@ for (const arch of ARCHES) {
 
       it('a tampered agent never connects: the verifier reports the gateway overdue', async () => {
         writeAt(flash, 'agent', Uint8Array.of(lab.agentImage[4096]! ^ 0x01), 4096);
+        const tampered = lab.events.length;
         const g = boot(arch, flash);
         const code = await new Promise<number | null>((ok) => g.proc.once('exit', (c) => ok(c)));
         expect(code).toBe(1);
         expect(g.output()).toContain('agent image refused');
-        const overdue = await lab.wait((e): e is Extract<typeof e, { type: 'overdue' }> => e.type === 'overdue' && e.deviceId === id, 20_000, 0);
+        // Overdue once no verified token came for the window (it may already have been said
+        // while the previous test ran: the window counts from the last verified token).
+        const verified = lab.events.map((e, i) => (e.type === 'result' && e.appraisal.deviceId === id && e.appraisal.verified ? i : -1));
+        const lastVerified = Math.max(...verified);
+        const overdue = await lab.wait((e): e is Extract<typeof e, { type: 'overdue' }> => e.type === 'overdue' && e.deviceId === id, 20_000, lastVerified + 1);
         expect(overdue).not.toBeNull();
+        // …and nothing at all came from the gateway after the tampered boot.
+        const fromGateway = lab.events.slice(tampered).filter((e) => (e.type === 'result' && e.appraisal.deviceId === id) || (e.type === 'online' && e.deviceId === id));
+        expect(fromGateway).toEqual([]);
       }, 60_000);
     }
   });

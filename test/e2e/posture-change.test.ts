@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startAgent, type Agent } from '../../agent/start.ts';
 import { makeNodeLog, nodePlatform, type NodePlatform } from '../../hardware/node/platform.ts';
 import { AttestationLab, type Result } from '../../scripts/lib/attest-lab.ts';
-import { CLEAN, writeTree } from '../posture/fixtures.ts';
+import { CLEAN_GATEWAY, writeTree } from '../../scripts/lib/gateway-tree.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'zw-posture-change-'));
 const root = join(work, 'root');
@@ -19,7 +19,7 @@ let ports: NodePlatform | undefined;
 let agent: Agent | undefined;
 
 beforeAll(async () => {
-  writeTree(root, CLEAN);
+  writeTree(root, CLEAN_GATEWAY);
   lab = await AttestationLab.start(work);
 }, 120_000);
 

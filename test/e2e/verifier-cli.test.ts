@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AttestationLab } from '../../scripts/lib/attest-lab.ts';
 import { hostCommand, ROOT } from '../../scripts/lib/host.ts';
-import { CLEAN, writeTree } from '../posture/fixtures.ts';
+import { CLEAN_GATEWAY, writeTree } from '../../scripts/lib/gateway-tree.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'zw-verifier-cli-'));
 let lab: AttestationLab;
 beforeAll(async () => {
-  writeTree(join(work, 'root'), CLEAN);
+  writeTree(join(work, 'root'), CLEAN_GATEWAY);
   lab = await AttestationLab.start(work);
 }, 120_000);
 afterAll(async () => {

@@ -13,7 +13,8 @@ import { makeNodeLog, nodePlatform } from '../../hardware/node/platform.ts';
 import { nodeCrypto } from '../../hardware/node/crypto.ts';
 import { ARCHES, buildBytecode, ROOT, runBytecode } from '../../scripts/lib/host.ts';
 import { parseSetting, provision } from '../../scripts/lib/provision.ts';
-import { ALLOW, CARELESS, CARELESS_EXPECTED, CLEAN, writeTree } from './fixtures.ts';
+import { CLEAN_ALLOW as ALLOW, CLEAN_GATEWAY as CLEAN, writeTree } from '../../scripts/lib/gateway-tree.ts';
+import { CARELESS, CARELESS_EXPECTED } from './fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zw-posture-'));
 const flash = join(dir, 'gw.flash');
