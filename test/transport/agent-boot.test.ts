@@ -2,7 +2,11 @@
 // named by its `broker` setting with its own certificate: it announces itself online (retained
 // status) and delivers the boot inventory — what runs in which slot, with its verdict — once
 // per boot, under a report id. On x86_64 and on aarch64 under qemu-user.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { NodeFlash } from '../../hardware/node/flash.ts';
+import { SecureState } from '../../hardware/node/keys.ts';
+import { settingEntry } from '../../hardware/secure-format.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgentImage } from '../../scripts/lib/agent-image.ts';
@@ -36,7 +40,8 @@ for (const arch of ARCHES) {
           const g = startHost(arch, 'zw-host', ['--flash', flash]);
           try {
             await rx.until(() => rx.unique(inventory).length === boot, `inventory of boot ${boot}`, 60_000);
-            await rx.until(() => rx.all.some((m) => m.topic === `zw/v1/${id}/status` && m.payload === 'online'), 'online');
+            // Each boot announces itself afresh (the retained copy arrives only at subscription).
+            await rx.until(() => rx.all.filter((m) => m.topic === `zw/v1/${id}/status` && m.payload === 'online').length >= boot, `online at boot ${boot}`);
           } finally {
             await stopProcess(g.proc);
           }
@@ -56,13 +61,33 @@ for (const arch of ARCHES) {
 }
 
 describe('without a usable broker setting', () => {
+  const bootOnce = (flash: string) => {
+    const [cmd, args] = hostCommand('x86_64', 'zw-host', ['--flash', flash]);
+    return spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
+  };
+
   it('runs offline, queueing its reports, and says why', async () => {
     const flash = await gateway(h, 'gw-agent-offline', { trustKeys: [join(V, 'ed25519_a.pub.pem')] });
     installAgent(flash, image);
-    const [cmd, args] = hostCommand('x86_64', 'zw-host', ['--flash', flash]);
-    const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
+    const r = bootOnce(flash);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('"transport.offline"');
+    const dump = spawnSync(process.execPath, [join(ROOT, 'scripts/zw.mjs'), 'store', 'dump', '--flash', flash, '--json'], { encoding: 'utf8' });
+    expect((JSON.parse(dump.stdout) as { queue: unknown[] }).queue).toHaveLength(2); // the inventory and the boot token
+  });
+
+  it('never guesses at a broker setting that is not IP:PORT (one not written by zw provision)', async () => {
+    const flash = await gateway(h, 'gw-agent-badbroker', { trustKeys: [join(V, 'ed25519_a.pub.pem')] });
+    installAgent(flash, image);
+    const f = new NodeFlash(flash);
+    try {
+      new SecureState(f.openSecure()).commit(settingEntry('broker', 'broker.hospital.local:8883'));
+    } finally {
+      f.close();
+    }
+    const r = bootOnce(flash);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('"transport.broker"');
+    expect(r.stderr).not.toContain('"transport.start"');
   });
 });
